@@ -31,12 +31,21 @@ static void on_handle_closed(uv_handle_t *h)
     free(c);
 }
 
-void sd_conn_close(struct sd_conn *c, const char *reason)
+static void on_shutdown(uv_shutdown_t *req, int status)
+{
+    struct sd_conn *c = req->data;
+    (void)status;
+    free(req);
+    uv_close((uv_handle_t *)&c->tcp, on_handle_closed);
+}
+
+/* Takes the connection off the server; the caller closes the TCP handle. */
+static int detach(struct sd_conn *c, const char *reason)
 {
     struct sd_server *srv = c->srv;
 
     if (c->state == SD_CONN_CLOSING) {
-        return;
+        return -1;
     }
     if (c->state == SD_CONN_HANDSHAKE) {
         srv->m.handshakes_failed_total++;
@@ -57,7 +66,34 @@ void sd_conn_close(struct sd_conn *c, const char *reason)
     srv->m.connections_open--;
     sd_commit_forget_conn(srv, c);
     uv_close((uv_handle_t *)&c->timer, on_handle_closed);
-    uv_close((uv_handle_t *)&c->tcp, on_handle_closed);
+    return 0;
+}
+
+void sd_conn_close(struct sd_conn *c, const char *reason)
+{
+    if (detach(c, reason) == 0) {
+        uv_close((uv_handle_t *)&c->tcp, on_handle_closed);
+    }
+}
+
+void sd_conn_close_flush(struct sd_conn *c, const char *reason)
+{
+    uv_shutdown_t *req;
+
+    if (detach(c, reason) != 0) {
+        return;
+    }
+    uv_read_stop((uv_stream_t *)&c->tcp);
+    req = malloc(sizeof(*req));
+    if (req == NULL) {
+        uv_close((uv_handle_t *)&c->tcp, on_handle_closed);
+        return;
+    }
+    req->data = c;
+    if (uv_shutdown(req, (uv_stream_t *)&c->tcp, on_shutdown) != 0) {
+        free(req);
+        uv_close((uv_handle_t *)&c->tcp, on_handle_closed);
+    }
 }
 
 static void on_write(uv_write_t *req, int status)

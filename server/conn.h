@@ -46,6 +46,8 @@ struct sd_conn {
 void sd_conn_accept(struct sd_server *srv, uv_stream_t *listener);
 /* Starts closing; safe to call twice. reason is a short logfmt-safe word. */
 void sd_conn_close(struct sd_conn *c, const char *reason);
+/* As sd_conn_close, but queued writes (a last error response) go out first. */
+void sd_conn_close_flush(struct sd_conn *c, const char *reason);
 /* Encrypts and queues a Frame. Returns 0, or -1 (connection is closing). */
 int sd_conn_send(struct sd_conn *c, const Sotto__Server__Frame *f);
 int sd_conn_respond(struct sd_conn *c, Sotto__Server__Response *rs);

@@ -104,7 +104,7 @@ static void reply_bad(struct sd_conn *c, uint64_t id, const char *msg)
     rs.status = SOTTO__SERVER__STATUS__STATUS_BAD_REQUEST;
     rs.message = (char *)msg;
     sd_conn_respond(c, &rs);
-    sd_conn_close(c, "bad_request");
+    sd_conn_close_flush(c, "bad_request");
 }
 
 void sd_dispatch(struct sd_conn *c, const uint8_t *msg, size_t len)
@@ -132,8 +132,11 @@ void sd_dispatch(struct sd_conn *c, const uint8_t *msg, size_t len)
     if (res != SD_H_DEFERRED) {
         sd_conn_respond(c, &rs);
     }
+    if (r.rq->body_case == SOTTO__SERVER__REQUEST__BODY_HELLO && res == SD_H_REPLY) {
+        sd_conn_pump(c); /* queued envelopes follow the Hello response */
+    }
     if (res == SD_H_CLOSE) {
-        sd_conn_close(c, "protocol_error");
+        sd_conn_close_flush(c, "protocol_error");
     }
     arena_free(&r);
 out:

@@ -212,6 +212,7 @@ static void apply_devices(struct sd_server *srv, int64_t account_id, const char 
             sd_conn_close(c, "device_removed");
         } else if (c->account_id == 0 && i >= 0) {
             sd_conn_set_device(c, account_id, dl->devs[i].device_id, username);
+            sd_conn_pump(c);
         }
     }
 }

@@ -60,7 +60,8 @@ static int expected_has(const struct expect *e, uint32_t id)
     return 0;
 }
 
-/* 0 if the envelopes match the device set, else fills a DeviceMismatch. */
+/* -1 if the envelopes match the device set, else fills a DeviceMismatch and
+ * returns SD_H_REPLY. */
 static int compare(struct sd_req *r, const Sotto__Server__Send *s, const struct expect *e)
 {
     Sotto__Server__DeviceMismatch *m = sd_req_alloc(r, sizeof(*m));
@@ -89,7 +90,7 @@ static int compare(struct sd_req *r, const Sotto__Server__Send *s, const struct 
         }
     }
     if (m->n_missing + m->n_extra + m->n_stale == 0) {
-        return 0;
+        return -1;
     }
     r->rs->body_case = SOTTO__SERVER__RESPONSE__BODY_MISMATCH;
     r->rs->mismatch = m;
@@ -191,7 +192,7 @@ int sd_h_send(struct sd_req *r)
         return rc;
     }
     rc = compare(r, s, &e);
-    if (rc != 0) {
+    if (rc >= 0) {
         return rc;
     }
     p = make_pending(r, s, account_id);
