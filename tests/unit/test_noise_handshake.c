@@ -213,6 +213,7 @@ static void test_max_sizes(enum st_noise_pattern pat)
         struct st_noise_handshake *w = m % 2 == 0 ? p.init : p.resp;
         struct st_noise_handshake *r = m % 2 == 0 ? p.resp : p.init;
         size_t oh = st_noise_write_overhead(w), max = ST_NOISE_MAX_MESSAGE - oh;
+        CHECK(oh >= 32 && oh <= ST_NOISE_HANDSHAKE_OVERHEAD_MAX);
         memset(big, m + 1, max + 1);
         CHECK(st_noise_write_message(w, msg, MSG_CAP, &len, big, max + 1) == SOTTO_ERR_TOO_LARGE);
         CHECK(st_noise_write_message(w, msg, max + oh - 1, &len, big, max) ==
