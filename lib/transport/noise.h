@@ -22,7 +22,8 @@
  * Contract for every function here:
  *  - returns 0 (SOTTO_OK) or a sotto_err; out-params are cleared first
  *    (*outlen = 0, *t = NULL);
- *  - buffers must not overlap;
+ *  - buffers must not overlap, except that st_noise_encrypt/decrypt may
+ *    work in place (out == pt / out == ct exactly);
  *  - caller mistakes are refused before anything is computed and leave the
  *    object unchanged and usable: SOTTO_ERR_INVALID_ARGUMENT (NULL, buffer
  *    too small), SOTTO_ERR_INVALID_STATE (call out of order), and

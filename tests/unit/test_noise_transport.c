@@ -141,6 +141,27 @@ static void test_limits(void)
     free(out);
 }
 
+/* In place: out == pt for encrypt, out == ct for decrypt. */
+static void test_in_place(void)
+{
+    struct session ss;
+    uint8_t buf[64], copy[64], ref[64];
+    size_t len, rlen;
+
+    handshake(&ss, ST_NOISE_XX);
+    for (int i = 0; i < 40; i++)
+        buf[i] = copy[i] = (uint8_t)i;
+    st_noise_transport_set_nonces(ss.c, 5, 0);
+    CHECK_OK(st_noise_encrypt(ss.c, ref, sizeof ref, &rlen, buf, 40));
+    st_noise_transport_set_nonces(ss.c, 5, 0);
+    CHECK_OK(st_noise_encrypt(ss.c, buf, sizeof buf, &len, buf, 40));
+    CHECK(len == rlen && memcmp(buf, ref, len) == 0);
+    st_noise_transport_set_nonces(ss.s, 0, 5);
+    CHECK_OK(st_noise_decrypt(ss.s, buf, sizeof buf, &len, buf, rlen));
+    CHECK(len == 40 && memcmp(buf, copy, 40) == 0);
+    end(&ss);
+}
+
 /* 2^64-2 is the last usable nonce; 2^64-1 is refused both ways. */
 static void test_nonce_exhaustion(void)
 {
@@ -215,6 +236,7 @@ int main(void)
     test_round_trips(ST_NOISE_IK);
     test_refusals();
     test_limits();
+    test_in_place();
     test_nonce_exhaustion();
     test_nonce_encoding();
     test_rekey();
