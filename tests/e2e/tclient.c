@@ -402,6 +402,16 @@ int tc_write_msg(struct tc *c, const uint8_t *msg, size_t len, int more)
     return 0;
 }
 
+int tc_write_frag_flag(struct tc *c, uint8_t flag)
+{
+    uint8_t pt[8] = {flag, 1, 2, 3}, ct[8 + SD_NOISE_TAG];
+    size_t clen = 0;
+    if (sd_chan_encrypt(c->chan, ct, &clen, pt, 4) != SD_CHAN_OK) {
+        return -1;
+    }
+    return write_frame(c->fd, ct, clen);
+}
+
 uint64_t tc_send_req(struct tc *c, Sotto__Server__Request *rq)
 {
     Sotto__Server__Frame f = SOTTO__SERVER__FRAME__INIT;

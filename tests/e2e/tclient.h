@@ -80,6 +80,8 @@ void tc_free(Sotto__Server__Frame *f);
 int tc_write_raw(int fd, const void *p, size_t len);
 int tc_write_msg(struct tc *c, const uint8_t *msg, size_t len, int more);
 int tc_tcp(int port);
+/* One encrypted fragment whose flag byte is `flag` (valid: 0 or 1). */
+int tc_write_frag_flag(struct tc *c, uint8_t flag);
 
 /* Convenience requests; each returns the response status or -1. */
 int tu_register(struct tc *c, const struct tuser *u, size_t ndev);
