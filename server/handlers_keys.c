@@ -154,8 +154,12 @@ static Sotto__Server__SignedPreKey *arena_signed(struct sd_req *r, const struct 
     }
     sotto__server__signed_pre_key__init(p);
     p->key_id = k->key_id;
-    memcpy(pub, k->pub.p, k->pub.len);
-    memcpy(sig, k->sig.p, k->sig.len);
+    if (k->pub.len > 0) {
+        memcpy(pub, k->pub.p, k->pub.len);
+    }
+    if (k->sig.len > 0) {
+        memcpy(sig, k->sig.p, k->sig.len);
+    }
     p->public_key = (ProtobufCBinaryData){k->pub.len, pub};
     p->signature = (ProtobufCBinaryData){k->sig.len, sig};
     return p;
