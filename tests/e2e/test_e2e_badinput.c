@@ -203,6 +203,41 @@ static void unauthenticated_sessions(void)
     session_case("bad MAC (unregistered)", &u.dev[0], 0, send_bad_mac, -1);
 }
 
+/* GET path on the HTTP port; the response (headers and body) into out. */
+static int http_get(const char *path, char *out, size_t cap)
+{
+    char req[128];
+    size_t n = 0;
+    int fd = tc_tcp(srv.http_port);
+    ssize_t r;
+
+    if (fd < 0) {
+        return -1;
+    }
+    snprintf(req, sizeof(req), "GET %s HTTP/1.0\r\n\r\n", path);
+    tc_write_raw(fd, req, strlen(req));
+    while (n + 1 < cap && (r = recv(fd, out + n, cap - 1 - n, 0)) > 0) {
+        n += (size_t)r;
+    }
+    out[n] = '\0';
+    close(fd);
+    return 0;
+}
+
+static void test_metrics(void)
+{
+    static char out[16384];
+    const char *p;
+
+    CHECK(http_get("/healthz", out, sizeof(out)) == 0 && strstr(out, "200 OK") != NULL);
+    CHECK(http_get("/metrics", out, sizeof(out)) == 0);
+    p = strstr(out, "\nsotto_bad_frames_total ");
+    CHECK(p != NULL && strtol(p + 24, NULL, 10) >= 5);
+    CHECK(strstr(out, "\nsotto_handshakes_failed_total ") != NULL);
+    CHECK(strstr(out, "\nsotto_accounts 1") != NULL);
+    CHECK(http_get("/nope", out, sizeof(out)) == 0 && strstr(out, "404") != NULL);
+}
+
 int main(void)
 {
     t_init();
@@ -215,6 +250,7 @@ int main(void)
     unauthenticated_raw();
     unauthenticated_sessions();
     authenticated();
+    test_metrics();
     tc_close(&keeper);
     CHECK(ts_stop(&srv) == 0);
     ts_cleanup(&srv);

@@ -13,7 +13,8 @@
 
 #define ST(x) SOTTO__SERVER__STATUS__STATUS_##x
 
-static struct tsrv srv = {.opts = {"-o", "limits.queue_cap=5", NULL}};
+static struct tsrv srv = {.opts = {"-o", "limits.queue_cap=5", "-o", "limits.register_burst=6",
+                                   "-o", "limits.register_per_sec=0.001", NULL}};
 
 static void test_hello(void)
 {
@@ -79,6 +80,25 @@ static void test_register(struct tuser *alice, struct tuser *bob)
     CHECK(tc_connect(&c, &srv, &bob->dev[0]) == ST(OK));
     CHECK(tu_register(&c, bob, 1) == ST(OK));
     tc_close(&c);
+    /* the 7th registration attempt from this address is over the burst of 6 */
+    {
+        Sotto__Server__Request rq = SOTTO__SERVER__REQUEST__INIT;
+        Sotto__Server__Register g = SOTTO__SERVER__REGISTER__INIT;
+        Sotto__Server__Frame *f;
+        tu_init(&evil, "carol", 1);
+        CHECK(tc_connect(&c, &srv, &evil.dev[0]) == ST(OK));
+        g.username = evil.name;
+        g.account_key = (ProtobufCBinaryData){33, evil.acct_pub};
+        g.devices = tu_sdl(&evil, 1, 1);
+        rq.body_case = SOTTO__SERVER__REQUEST__BODY_REGISTER;
+        rq.register_ = &g;
+        f = tc_call(&c, &rq);
+        CHECK(f != NULL && f->response->status == ST(RATE_LIMITED) &&
+              f->response->retry_after_ms > 0);
+        tc_free(f);
+        tu_sdl_free(g.devices);
+        tc_close(&c);
+    }
     alice->version = 1;
     bob->version = 1;
 }
@@ -271,6 +291,29 @@ static void expect_envelopes(struct tc *c, int n, const char *from, uint8_t (*gu
     CHECK(got == n);
 }
 
+/* sottod admin reads the live database */
+static void test_admin(void)
+{
+    char cmd[400], out[4096];
+    size_t n;
+    FILE *p;
+
+    snprintf(cmd, sizeof(cmd), "%s -d %s/var admin accounts; %s -d %s/var admin devices alice",
+             SOTTOD_PATH, srv.dir, SOTTOD_PATH, srv.dir);
+    p = popen(cmd, "r");
+    CHECK(p != NULL);
+    if (p == NULL) {
+        return;
+    }
+    n = fread(out, 1, sizeof(out) - 1, p);
+    out[n] = '\0';
+    CHECK(pclose(p) == 0);
+    CHECK(strstr(out, "username=Alice devices=3 devlist_version=3") != NULL);
+    CHECK(strstr(out, "username=bob devices=2") != NULL);
+    CHECK(strstr(out, "device_id=3 registration_id=") != NULL);
+    CHECK(strstr(out, "queued=5") != NULL); /* device 3 holds the full queue */
+}
+
 static void test_messages(struct tuser *alice, struct tuser *bob)
 {
     struct tc a1, b1;
@@ -334,6 +377,7 @@ int main(void)
     test_bundles(&bob);
     test_mismatch(&alice, &bob);
     test_messages(&alice, &bob);
+    test_admin();
     CHECK(ts_stop(&srv) == 0); /* SIGTERM: clean exit */
     ts_cleanup(&srv);
     return t_done();
