@@ -341,33 +341,61 @@ static int sq_device_by_key(struct sd_store *st, int64_t *account_id, uint32_t *
     return rc == SQLITE_DONE ? SD_ST_NOT_FOUND : fail(q, "device_by_key");
 }
 
-/* Removes prekeys and queued envelopes of devices no longer listed. */
-static int drop_removed(struct sq_store *q, int64_t account_id)
+static int listed(const struct sd_device *devs, size_t n, const struct sd_device *d)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (devs[i].device_id == d->device_id &&
+            memcmp(devs[i].identity_key, d->identity_key, 33) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Removes prekeys and queued envelopes of devices that left the list or
+ * came back under the same id with another identity key: their keys and
+ * ciphertexts belong to a device that no longer exists. */
+static int drop_removed(struct sq_store *q, int64_t account_id, const struct sd_device *old,
+                        size_t nold, const struct sd_device *devs, size_t n)
 {
     static const enum sq_stmt drops[] = {SQ_DROP_SIGNED, SQ_DROP_ONETIME, SQ_DROP_KYBER,
                                          SQ_DROP_ENVELOPES};
-    for (size_t i = 0; i < sizeof(drops) / sizeof(drops[0]); i++) {
-        sqlite3_stmt *s = stmt(q, drops[i]);
-        int rc;
-        sqlite3_bind_int64(s, 1, account_id);
-        rc = run(q, s);
-        if (rc != SD_ST_OK) {
-            return rc;
+    for (size_t k = 0; k < nold; k++) {
+        if (listed(devs, n, &old[k])) {
+            continue;
+        }
+        for (size_t i = 0; i < sizeof(drops) / sizeof(drops[0]); i++) {
+            sqlite3_stmt *s = stmt(q, drops[i]);
+            int rc;
+            sqlite3_bind_int64(s, 1, account_id);
+            sqlite3_bind_int(s, 2, (int)old[k].device_id);
+            rc = run(q, s);
+            if (rc != SD_ST_OK) {
+                return rc;
+            }
         }
     }
     return SD_ST_OK;
 }
+
+static int sq_devices_get(struct sd_store *st, struct sd_device *out, size_t max, size_t *n,
+                          int64_t account_id);
 
 static int sq_devices_set(struct sd_store *st, int64_t account_id, const struct sd_blob *devlist,
                           const struct sd_blob *sig, uint64_t version, const struct sd_device *devs,
                           size_t n, uint64_t now, struct sd_log_entry *log)
 {
     struct sq_store *q = sq(st);
+    struct sd_device old[SD_DEVICES_MAX];
+    size_t nold = 0;
     sqlite3_stmt *s;
     int rc;
 
     if (exec(q, "BEGIN IMMEDIATE") != SD_ST_OK) {
         return SD_ST_ERROR;
+    }
+    if (sq_devices_get(st, old, SD_DEVICES_MAX, &nold, account_id) != SD_ST_OK) {
+        return finish(q, SD_ST_ERROR);
     }
     /* the version check and the update are one statement: no lost update */
     s = stmt(q, SQ_DEVLIST_UPDATE);
@@ -388,7 +416,7 @@ static int sq_devices_set(struct sd_store *st, int64_t account_id, const struct 
         rc = devices_insert(q, account_id, devs, n);
     }
     if (rc == SD_ST_OK) {
-        rc = drop_removed(q, account_id);
+        rc = drop_removed(q, account_id, old, nold, devs, n);
     }
     if (rc == SD_ST_OK) {
         rc = log_append(q, log, account_id, 2, devlist, sig, now);

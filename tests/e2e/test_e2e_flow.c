@@ -362,6 +362,36 @@ static void test_messages(struct tuser *alice, struct tuser *bob)
     tc_close(&b1);
 }
 
+/* Device 3 comes back with a new identity key: its old queue and prekeys go. */
+static void test_rekey(struct tuser *alice)
+{
+    struct tuser fresh;
+    struct tc c;
+    Sotto__Server__Frame *f;
+    struct tdev old = alice->dev[2];
+
+    tu_init(&fresh, "x", 1);
+    alice->dev[2] = fresh.dev[0];
+    alice->dev[2].id = 3;
+    alice->version = 4;
+    CHECK(tc_connect(&c, &srv, &alice->dev[0]) == ST(OK));
+    CHECK(tu_set_devices(&c, alice, 3) == ST(OK));
+    f = fetch(&c, "alice", 3);
+    CHECK(f != NULL && f->response->bundle != NULL && f->response->bundle->n_devices == 1 &&
+          f->response->bundle->devices[0]->signed_prekey == NULL);
+    tc_free(f);
+    tc_close(&c);
+    CHECK(tc_connect(&c, &srv, &alice->dev[2]) == ST(OK));
+    f = tc_push(&c, 2000);
+    CHECK(f != NULL && f->push->body_case == SOTTO__SERVER__PUSH__BODY_QUEUE_EMPTY);
+    tc_free(f);
+    tc_close(&c);
+    /* the old key is nobody now */
+    CHECK(tc_connect(&c, &srv, &old) == ST(OK));
+    CHECK(tu_upload(&c, 1, 1, 0, 0) == ST(UNAUTHENTICATED));
+    tc_close(&c);
+}
+
 int main(void)
 {
     struct tuser alice, bob;
@@ -378,6 +408,7 @@ int main(void)
     test_mismatch(&alice, &bob);
     test_messages(&alice, &bob);
     test_admin();
+    test_rekey(&alice);
     CHECK(ts_stop(&srv) == 0); /* SIGTERM: clean exit */
     ts_cleanup(&srv);
     return t_done();
