@@ -28,6 +28,7 @@ static void on_handle_closed(uv_handle_t *h)
     }
     sd_chan_free(c->chan);
     sd_reasm_free(&c->reasm);
+    sd_framer_free(&c->framer);
     free(c);
 }
 

@@ -39,7 +39,7 @@ struct sd_conn {
     uint64_t last_rx_ms;
     uint64_t started_ms;
     uint64_t id;
-    struct sd_framer framer; /* last: large */
+    struct sd_framer framer;
 };
 
 /* Called by the listener for each new connection. */

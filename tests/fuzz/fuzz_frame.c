@@ -14,7 +14,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static struct sd_framer f;
+    struct sd_framer f;
     struct sd_reasm r;
     size_t chunk;
 
@@ -57,5 +57,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
 out:
     sd_reasm_free(&r);
+    sd_framer_free(&f);
     return 0;
 }
