@@ -50,8 +50,8 @@ static int run_gcm(const struct tcase *c)
         free(out);
         return 0;
     }
-    dec_rc = st_aes256_gcm_decrypt(out, c->key, c->iv, c->niv, c->aad, c->naad, c->ct, c->nct,
-                                   c->tag);
+    dec_rc =
+        st_aes256_gcm_decrypt(out, c->key, c->iv, c->niv, c->aad, c->naad, c->ct, c->nct, c->tag);
     if (dec_rc == SOTTO_OK && memcmp(out, c->msg, c->nmsg) != 0)
         r = -1;
     else if (dec_rc != SOTTO_OK)
@@ -71,14 +71,14 @@ static int run_chacha(const struct tcase *c, enum aead which)
     rc = which == CHACHA
              ? st_chacha20poly1305_encrypt(out, c->key, c->iv, c->aad, c->naad, c->msg, c->nmsg)
              : st_xchacha20poly1305_encrypt(out, c->key, c->iv, c->aad, c->naad, c->msg, c->nmsg);
-    int enc_match = rc == SOTTO_OK && memcmp(out, c->ct, c->nct) == 0 &&
-                    memcmp(out + c->nmsg, c->tag, 16) == 0;
+    int enc_match =
+        rc == SOTTO_OK && memcmp(out, c->ct, c->nct) == 0 && memcmp(out + c->nmsg, c->tag, 16) == 0;
     memcpy(joined, c->ct, c->nct);
     memcpy(joined + c->nct, c->tag, c->ntag);
-    rc = which == CHACHA ? st_chacha20poly1305_decrypt(out, c->key, c->iv, c->aad, c->naad,
-                                                       joined, c->nct + c->ntag)
-                         : st_xchacha20poly1305_decrypt(out, c->key, c->iv, c->aad, c->naad,
-                                                        joined, c->nct + c->ntag);
+    rc = which == CHACHA ? st_chacha20poly1305_decrypt(out, c->key, c->iv, c->aad, c->naad, joined,
+                                                       c->nct + c->ntag)
+                         : st_xchacha20poly1305_decrypt(out, c->key, c->iv, c->aad, c->naad, joined,
+                                                        c->nct + c->ntag);
     if (rc == SOTTO_OK)
         r = memcmp(out, c->msg, c->nmsg) == 0 && enc_match ? 1 : -1;
     else
