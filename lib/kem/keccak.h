@@ -27,7 +27,7 @@ struct st_keccak {
     unsigned pos;
 };
 
-void st_keccak_f1600(uint64_t a[25]);
+void st_keccak_f1600(uint64_t s[25]);
 void st_keccak_init(struct st_keccak *s, unsigned rate);
 void st_keccak_absorb(struct st_keccak *s, const uint8_t *in, size_t len);
 /* Pads with the domain byte (0x06 SHA-3, 0x1F SHAKE) and starts squeezing. */

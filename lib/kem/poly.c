@@ -47,21 +47,36 @@ static const int16_t gammas[128] = {
     -996,  991,   -991,  958,   -958,  -1460, 1460, 1522,  -1522, 1628,  -1628,
 };
 
-int16_t st_kem_montgomery_reduce(int32_t a)
+static inline int16_t montgomery_reduce(int32_t a)
 {
     int16_t t = (int16_t)((int16_t)a * QINV);
     return (int16_t)((a - (int32_t)t * ST_KEM_Q) >> 16);
 }
 
-int16_t st_kem_barrett_reduce(int16_t a)
+/* a * b * 2^-16 mod q in (-q, q). The same Montgomery reduction written
+ * with high halves: a*b and t*q agree in their low 16 bits, so
+ * (a*b - t*q) >> 16 = hi(a*b) - hi(t*q); compilers map hi() to pmulhw. */
+static inline int16_t fqmul(int16_t a, int16_t b)
+{
+    int32_t prod = (int32_t)a * b;
+    int16_t t = (int16_t)((int16_t)prod * QINV);
+    return (int16_t)((int16_t)(prod >> 16) - (int16_t)(((int32_t)t * ST_KEM_Q) >> 16));
+}
+
+static inline int16_t barrett_reduce(int16_t a)
 {
     int16_t t = (int16_t)(((int32_t)BARRETT_V * a + (1 << 25)) >> 26);
     return (int16_t)(a - t * ST_KEM_Q);
 }
 
-static inline int16_t fqmul(int16_t a, int16_t b)
+int16_t st_kem_montgomery_reduce(int32_t a)
 {
-    return st_kem_montgomery_reduce((int32_t)a * b);
+    return montgomery_reduce(a);
+}
+
+int16_t st_kem_barrett_reduce(int16_t a)
+{
+    return barrett_reduce(a);
 }
 
 /* [-(q-1)/2, (q-1)/2] or (-q, q) to [0, q): add q where negative (mask). */
@@ -86,41 +101,59 @@ uint16_t st_kem_decompress(uint16_t y, unsigned d)
     return (uint16_t)(((uint32_t)y * ST_KEM_Q + (1u << (d - 1))) >> d);
 }
 
-void st_poly_ntt(struct st_poly *p)
+/* One NTT layer with a compile-time len, so the inner loops have fixed
+ * trip counts and the compiler can vectorize them. */
+static inline __attribute__((always_inline)) void ntt_layer(int16_t *f, unsigned len, unsigned i)
 {
-    int16_t *f = p->c;
-    unsigned i = 1;
-
-    for (unsigned len = 128; len >= 2; len >>= 1) {
-        for (unsigned start = 0; start < ST_KEM_N; start += 2 * len) {
-            int16_t zeta = zetas[i++];
-            for (unsigned j = start; j < start + len; j++) {
-                int16_t t = fqmul(zeta, f[j + len]);
-                f[j + len] = (int16_t)(f[j] - t);
-                f[j] = (int16_t)(f[j] + t);
-            }
+    for (unsigned start = 0; start < ST_KEM_N; start += 2 * len) {
+        int16_t zeta = zetas[i++];
+        for (unsigned j = start; j < start + len; j++) {
+            int16_t t = fqmul(zeta, f[j + len]);
+            f[j + len] = (int16_t)(f[j] - t);
+            f[j] = (int16_t)(f[j] + t);
         }
     }
+}
+
+void st_poly_ntt(struct st_poly *p)
+{
+    /* Algorithm 9: len = 128, 64, ..., 2; layer with length len starts at
+     * zeta index 128 / len. */
+    ntt_layer(p->c, 128, 1);
+    ntt_layer(p->c, 64, 2);
+    ntt_layer(p->c, 32, 4);
+    ntt_layer(p->c, 16, 8);
+    ntt_layer(p->c, 8, 16);
+    ntt_layer(p->c, 4, 32);
+    ntt_layer(p->c, 2, 64);
     st_poly_reduce(p);
+}
+
+static inline __attribute__((always_inline)) void invntt_layer(int16_t *f, unsigned len, unsigned i)
+{
+    for (unsigned start = 0; start < ST_KEM_N; start += 2 * len) {
+        int16_t zeta = zetas[i--];
+        for (unsigned j = start; j < start + len; j++) {
+            int16_t t = f[j];
+            f[j] = barrett_reduce((int16_t)(t + f[j + len]));
+            f[j + len] = fqmul(zeta, (int16_t)(f[j + len] - t));
+        }
+    }
 }
 
 void st_poly_invntt(struct st_poly *p)
 {
-    int16_t *f = p->c;
-    unsigned i = 127;
-
-    for (unsigned len = 2; len <= 128; len <<= 1) {
-        for (unsigned start = 0; start < ST_KEM_N; start += 2 * len) {
-            int16_t zeta = zetas[i--];
-            for (unsigned j = start; j < start + len; j++) {
-                int16_t t = f[j];
-                f[j] = st_kem_barrett_reduce((int16_t)(t + f[j + len]));
-                f[j + len] = fqmul(zeta, (int16_t)(f[j + len] - t));
-            }
-        }
-    }
+    /* Algorithm 10: len = 2, 4, ..., 128, zeta index from 127 down; the
+     * layer with length len starts at 256 / len - 1. */
+    invntt_layer(p->c, 2, 127);
+    invntt_layer(p->c, 4, 63);
+    invntt_layer(p->c, 8, 31);
+    invntt_layer(p->c, 16, 15);
+    invntt_layer(p->c, 32, 7);
+    invntt_layer(p->c, 64, 3);
+    invntt_layer(p->c, 128, 1);
     for (unsigned j = 0; j < ST_KEM_N; j++)
-        f[j] = fqmul(f[j], INV128_R2);
+        p->c[j] = fqmul(p->c[j], INV128_R2);
 }
 
 void st_poly_basemul_acc(struct st_poly *r, const struct st_poly *a, const struct st_poly *b)
@@ -144,7 +177,7 @@ void st_poly_zero(struct st_poly *p)
 void st_poly_reduce(struct st_poly *p)
 {
     for (unsigned j = 0; j < ST_KEM_N; j++)
-        p->c[j] = st_kem_barrett_reduce(p->c[j]);
+        p->c[j] = barrett_reduce(p->c[j]);
 }
 
 void st_poly_tomont(struct st_poly *p)
@@ -223,8 +256,8 @@ void st_poly_sample_ntt(struct st_poly *p, const uint8_t rho[32], uint8_t x, uin
 void st_poly_tobytes(uint8_t r[ST_KEM_POLY_BYTES], const struct st_poly *p)
 {
     for (unsigned i = 0; i < ST_KEM_N / 2; i++) {
-        uint16_t t0 = to_unsigned(st_kem_barrett_reduce(p->c[2 * i]));
-        uint16_t t1 = to_unsigned(st_kem_barrett_reduce(p->c[2 * i + 1]));
+        uint16_t t0 = to_unsigned(barrett_reduce(p->c[2 * i]));
+        uint16_t t1 = to_unsigned(barrett_reduce(p->c[2 * i + 1]));
         r[3 * i] = (uint8_t)t0;
         r[3 * i + 1] = (uint8_t)((t0 >> 8) | (t1 << 4));
         r[3 * i + 2] = (uint8_t)(t1 >> 4);
@@ -267,7 +300,7 @@ void st_poly_compress(uint8_t *r, const struct st_poly *p, unsigned d)
 
     /* ByteEncode_d: values packed little-endian, d bits each. */
     for (unsigned j = 0; j < ST_KEM_N; j++) {
-        uint16_t x = to_unsigned(st_kem_barrett_reduce(p->c[j]));
+        uint16_t x = to_unsigned(barrett_reduce(p->c[j]));
         acc |= (uint64_t)st_kem_compress(x, d) << bits;
         bits += d;
         while (bits >= 8) {
