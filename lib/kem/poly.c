@@ -58,9 +58,9 @@ static inline int16_t montgomery_reduce(int32_t a)
  * (a*b - t*q) >> 16 = hi(a*b) - hi(t*q); compilers map hi() to pmulhw. */
 static inline int16_t fqmul(int16_t a, int16_t b)
 {
-    int16_t lo = (int16_t)((uint16_t)a * (uint16_t)b);
+    int16_t lo = (int16_t)((uint32_t)(uint16_t)a * (uint16_t)b);
     int16_t hi = (int16_t)(((int32_t)a * b) >> 16);
-    int16_t t = (int16_t)((uint16_t)lo * (uint16_t)QINV);
+    int16_t t = (int16_t)((uint32_t)(uint16_t)lo * (uint16_t)QINV);
     return (int16_t)(hi - (int16_t)(((int32_t)t * ST_KEM_Q) >> 16));
 }
 
