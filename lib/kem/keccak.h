@@ -61,6 +61,8 @@ struct st_keccak_x4 {
 };
 
 void st_keccak_x4_f1600(uint64_t s[100]);
+/* The same without AVX2 (what CPUs without it run; tests call it directly). */
+void st_keccak_x4_f1600_portable(uint64_t s[100]);
 /* Absorbs in[0..3] (len < rate bytes each), pads with domain, permutes. */
 void st_keccak_x4_absorb_once(struct st_keccak_x4 *s, unsigned rate, uint8_t domain,
                               const uint8_t *const in[4], size_t len);

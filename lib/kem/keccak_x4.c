@@ -206,7 +206,7 @@ __attribute__((target("avx2"))) static void permute_avx2(uint64_t *s)
     permute(s);
 }
 
-static void permute_generic(uint64_t *s)
+void st_keccak_x4_f1600_portable(uint64_t s[100])
 {
     permute(s);
 }
@@ -216,7 +216,7 @@ void st_keccak_x4_f1600(uint64_t s[100])
     if (__builtin_cpu_supports("avx2"))
         permute_avx2(s);
     else
-        permute_generic(s);
+        st_keccak_x4_f1600_portable(s);
 }
 
 static inline uint64_t load64(const uint8_t *p)
