@@ -6,7 +6,6 @@
  * polynomials are wiped before returning.
  */
 #include "crypto/crypto.h"
-#include "ct.h"
 #include "kpke.h"
 #include "poly.h"
 
