@@ -55,7 +55,8 @@ static inline int16_t montgomery_reduce(int32_t a)
 
 /* a * b * 2^-16 mod q in (-q, q). The same Montgomery reduction written
  * with high halves: a*b and t*q agree in their low 16 bits, so
- * (a*b - t*q) >> 16 = hi(a*b) - hi(t*q); compilers map hi() to pmulhw. */
+ * (a*b - t*q) >> 16 = hi(a*b) - hi(t*q), the form ntt_sse2.c computes with
+ * pmullw/pmulhw (so both give identical results). */
 static inline int16_t fqmul(int16_t a, int16_t b)
 {
     int16_t lo = (int16_t)((uint32_t)(uint16_t)a * (uint16_t)b);

@@ -4,8 +4,8 @@
  * NTT domain, sampling (SampleNTT, SamplePolyCBD), Compress/Decompress and
  * ByteEncode/ByteDecode. Coefficients are int16_t; the functions say which
  * range they accept and produce. Nothing here divides, branches or indexes
- * by a coefficient value except st_poly_sample_ntt, which runs on public
- * XOF output (rho is public).
+ * by a coefficient value except st_poly_sample_ntt(_x4), which runs on
+ * public XOF output (rho is public).
  */
 #ifndef ST_KEM_POLY_H
 #define ST_KEM_POLY_H
