@@ -2,7 +2,7 @@
  * Four Keccak-f[1600] permutations at once on 256-bit vectors: the same
  * round as keccak.c (FIPS 202 §3.3, generated from the same tables) with
  * each lane variable holding that lane of four states. Written with the
- * GCC/Clang vector extension; compiled once for AVX2 and once for the
+ * GCC/Clang vector extension; on x86 compiled once for AVX2 and once for the
  * baseline, picked at run time. The sponge helpers serve ML-KEM's short,
  * equal-length XOF inputs.
  */
@@ -201,12 +201,13 @@ static inline __attribute__((always_inline)) void permute(uint64_t *s)
     memcpy(s + 4 * 24, &a24, sizeof a24);
 }
 
-__attribute__((target("avx2"))) static void permute_avx2(uint64_t *s)
+void st_keccak_x4_f1600_portable(uint64_t s[100])
 {
     permute(s);
 }
 
-void st_keccak_x4_f1600_portable(uint64_t s[100])
+#if defined(__x86_64__) || defined(__i386__)
+__attribute__((target("avx2"))) static void permute_avx2(uint64_t *s)
 {
     permute(s);
 }
@@ -218,6 +219,12 @@ void st_keccak_x4_f1600(uint64_t s[100])
     else
         st_keccak_x4_f1600_portable(s);
 }
+#else
+void st_keccak_x4_f1600(uint64_t s[100])
+{
+    st_keccak_x4_f1600_portable(s);
+}
+#endif
 
 static inline uint64_t load64(const uint8_t *p)
 {
