@@ -314,13 +314,19 @@ static int write_frame(int fd, const uint8_t *p, size_t len)
 
 int tc_open(struct tc *c, const struct tsrv *s, const struct tdev *d)
 {
+    return tc_open_with(c, s->port, SD_CHAN_XX, s->key, d);
+}
+
+int tc_open_with(struct tc *c, int port, int pattern, const uint8_t server_key[32],
+                 const struct tdev *d)
+{
     static uint8_t out[SD_FRAME_MAX], in[SD_FRAME_MAX];
     size_t outlen = 0, inlen = 0;
     int done = 0;
 
     memset(c, 0, sizeof(*c));
-    c->fd = tc_tcp(s->port);
-    if (c->fd < 0 || sd_chan_connect(&c->chan, SD_CHAN_XX, d->priv, s->key) != SD_CHAN_OK) {
+    c->fd = tc_tcp(port);
+    if (c->fd < 0 || sd_chan_connect(&c->chan, pattern, d->priv, server_key) != SD_CHAN_OK) {
         goto fail;
     }
     if (sd_chan_step(c->chan, out, &outlen, NULL, 0, &done) != SD_CHAN_OK ||

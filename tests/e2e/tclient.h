@@ -62,6 +62,9 @@ struct tc {
 
 /* Connects with the device key (XX, pinned server key), no Hello. */
 int tc_open(struct tc *c, const struct tsrv *s, const struct tdev *d);
+/* As tc_open with a chosen pattern (SD_CHAN_XX / SD_CHAN_IK) and pinned key. */
+int tc_open_with(struct tc *c, int port, int pattern, const uint8_t server_key[32],
+                 const struct tdev *d);
 /* tc_open + Hello; returns the Hello response status or -1. */
 int tc_connect(struct tc *c, const struct tsrv *s, const struct tdev *d);
 void tc_close(struct tc *c);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "chan.h"
 #include "crypto/crypto.h"
 #include "tclient.h"
 #include "testutil.h"
@@ -392,6 +393,36 @@ static void test_rekey(struct tuser *alice)
     tc_close(&c);
 }
 
+/* IK with the pinned key works; a wrong pinned key fails for IK and XX. */
+static void test_patterns(const struct tuser *alice)
+{
+    struct tc c;
+    uint8_t wrong[32];
+
+    memcpy(wrong, srv.key, 32);
+    wrong[0] ^= 0x40;
+    CHECK(tc_open_with(&c, srv.port, SD_CHAN_IK, srv.key, &alice->dev[0]) == 0);
+    CHECK(tu_upload(&c, 900, 0, 0, 0) == ST(HELLO_REQUIRED));
+    tc_close(&c);
+    CHECK(tc_open_with(&c, srv.port, SD_CHAN_IK, srv.key, &alice->dev[0]) == 0);
+    {
+        Sotto__Server__Request rq = SOTTO__SERVER__REQUEST__INIT;
+        Sotto__Server__Hello h = SOTTO__SERVER__HELLO__INIT;
+        Sotto__Server__Frame *f;
+        h.min_version = h.max_version = 1;
+        rq.body_case = SOTTO__SERVER__REQUEST__BODY_HELLO;
+        rq.hello = &h;
+        f = tc_call(&c, &rq);
+        CHECK(f != NULL && f->response->status == ST(OK) && f->response->hello != NULL &&
+              f->response->hello->registered && f->response->hello->device_id == 1 &&
+              strcmp(f->response->hello->username, "Alice") == 0);
+        tc_free(f);
+    }
+    tc_close(&c);
+    CHECK(tc_open_with(&c, srv.port, SD_CHAN_IK, wrong, &alice->dev[0]) != 0);
+    CHECK(tc_open_with(&c, srv.port, SD_CHAN_XX, wrong, &alice->dev[0]) != 0);
+}
+
 int main(void)
 {
     struct tuser alice, bob;
@@ -404,6 +435,7 @@ int main(void)
     test_hello();
     test_register(&alice, &bob);
     test_devices(&alice);
+    test_patterns(&alice);
     test_bundles(&bob);
     test_mismatch(&alice, &bob);
     test_messages(&alice, &bob);
