@@ -103,10 +103,12 @@ enum sq_stmt {
         SQ__COUNT
 };
 
+#ifdef SQ_WANT_SQL
 static const char *const sq_sql[SQ__COUNT] = {
 #define SQ_TEXT(name, sql) sql,
     SQ_STMTS(SQ_TEXT)
 #undef SQ_TEXT
 };
+#endif
 
 #endif
