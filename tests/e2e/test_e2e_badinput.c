@@ -251,8 +251,14 @@ int main(void)
     unauthenticated_sessions();
     authenticated();
     test_metrics();
-    tc_close(&keeper);
+    /* SIGTERM with a device connected: it is closed, sottod exits 0 */
     CHECK(ts_stop(&srv) == 0);
+    {
+        Sotto__Server__Frame *f = tc_read(&keeper, 2000);
+        CHECK(f == NULL && keeper.dead);
+        tc_free(f);
+    }
+    tc_close(&keeper);
     ts_cleanup(&srv);
     return t_done();
 }
