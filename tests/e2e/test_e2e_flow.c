@@ -4,6 +4,7 @@
  * upload and bundle fetch, send with device-set checks, live push, offline
  * queue, ack and deletion, queue cap, admin views.
  */
+#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -423,6 +424,51 @@ static void test_patterns(const struct tuser *alice)
     CHECK(tc_open_with(&c, srv.port, SD_CHAN_XX, wrong, &alice->dev[0]) != 0);
 }
 
+/* The change log is a SHA-256 chain over every accepted change, and the
+ * database refuses to rewrite it. */
+static void test_change_log(void)
+{
+    char path[200];
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    uint8_t prev[32] = {0}, h[32], *buf;
+    int rows = 0, ok = 1;
+
+    snprintf(path, sizeof(path), "%s/var/sotto.db", srv.dir);
+    CHECK(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK);
+    CHECK(sqlite3_prepare_v2(db,
+                             "SELECT idx, kind, account_id, payload, prev_hash, hash FROM "
+                             "change_log ORDER BY idx",
+                             -1, &st, NULL) == SQLITE_OK);
+    while (st != NULL && sqlite3_step(st) == SQLITE_ROW) {
+        uint64_t idx = (uint64_t)sqlite3_column_int64(st, 0);
+        uint64_t acct = (uint64_t)sqlite3_column_int64(st, 2);
+        size_t plen = (size_t)sqlite3_column_bytes(st, 3);
+        buf = malloc(32 + 17 + plen);
+        memcpy(buf, prev, 32);
+        for (int i = 0; i < 8; i++) {
+            buf[32 + i] = (uint8_t)(idx >> (56 - 8 * i));
+            buf[32 + 9 + i] = (uint8_t)(acct >> (56 - 8 * i));
+        }
+        buf[32 + 8] = (uint8_t)sqlite3_column_int(st, 1);
+        memcpy(buf + 49, sqlite3_column_blob(st, 3), plen);
+        st_sha256(h, buf, 49 + plen);
+        free(buf);
+        ok &= idx == (uint64_t)rows + 1;
+        ok &=
+            sqlite3_column_bytes(st, 4) == 32 && memcmp(sqlite3_column_blob(st, 4), prev, 32) == 0;
+        ok &= sqlite3_column_bytes(st, 5) == 32 && memcmp(sqlite3_column_blob(st, 5), h, 32) == 0;
+        memcpy(prev, h, 32);
+        rows++;
+    }
+    sqlite3_finalize(st);
+    CHECK(ok);
+    CHECK(rows == 6); /* Alice, bob, Alice v2, v3, bob v2, Alice v4 */
+    CHECK(sqlite3_exec(db, "UPDATE change_log SET kind = 9", NULL, NULL, NULL) != SQLITE_OK);
+    CHECK(sqlite3_exec(db, "DELETE FROM change_log", NULL, NULL, NULL) != SQLITE_OK);
+    sqlite3_close(db);
+}
+
 int main(void)
 {
     struct tuser alice, bob;
@@ -441,6 +487,7 @@ int main(void)
     test_messages(&alice, &bob);
     test_admin();
     test_rekey(&alice);
+    test_change_log();
     CHECK(ts_stop(&srv) == 0); /* SIGTERM: clean exit */
     ts_cleanup(&srv);
     return t_done();
