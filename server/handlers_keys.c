@@ -103,9 +103,9 @@ static void push_keys_low(struct sd_server *srv, int64_t account_id, const struc
     push.keys_low = &kl;
     f.kind_case = SOTTO__SERVER__FRAME__KIND_PUSH;
     f.push = &push;
-    for (c = srv->conns; c != NULL; c = next) {
-        next = c->next;
-        if (c->account_id == account_id && c->device_id == b->dev.device_id && c->hello_done) {
+    for (c = sd_index_first(srv, account_id, b->dev.device_id); c != NULL; c = next) {
+        next = sd_index_next(c); /* a failed send closes c */
+        if (c->hello_done) {
             sd_conn_send(c, &f);
         }
     }
