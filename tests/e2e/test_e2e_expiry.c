@@ -3,6 +3,7 @@
  * registered device silent for longer than idle_timeout_ms is disconnected
  * while one that pings stays.
  */
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -12,8 +13,21 @@
 
 #define ST(x) SOTTO__SERVER__STATUS__STATUS_##x
 
-static struct tsrv srv = {
-    .opts = {"-o", "limits.message_ttl=1", "-o", "limits.idle_timeout_ms=600", NULL}};
+/* the shipped INI (every default spelled out) under the test's overrides */
+static struct tsrv srv = {.opts = {"-c", SOTTO_SOURCE_DIR "/packaging/sottod.ini", "-o",
+                                   "limits.message_ttl=1", "-o", "limits.idle_timeout_ms=600",
+                                   NULL}};
+
+/* A bad setting is refused at start with a message naming it. */
+static void test_bad_config(void)
+{
+    char cmd[300];
+    snprintf(cmd, sizeof(cmd), "%s -o limits.queue_cap=0 fingerprint 2>&1 | grep -q queue_cap",
+             SOTTOD_PATH);
+    CHECK(system(cmd) == 0);
+    snprintf(cmd, sizeof(cmd), "%s -o server.nonsense=1 fingerprint >/dev/null 2>&1", SOTTOD_PATH);
+    CHECK(system(cmd) != 0);
+}
 
 static int ping(struct tc *c)
 {
@@ -39,6 +53,7 @@ int main(void)
     uint32_t dev = 1, reg;
 
     t_init();
+    test_bad_config();
     if (ts_start(&srv) != 0) {
         return 1;
     }
