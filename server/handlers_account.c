@@ -208,7 +208,7 @@ static void apply_devices(struct sd_server *srv, int64_t account_id, const char 
             continue;
         }
         i = own_device(dl, c->remote_key);
-        if (c->account_id == account_id && i < 0) {
+        if (c->account_id == account_id && (i < 0 || dl->devs[i].device_id != c->device_id)) {
             sd_conn_close(c, "device_removed");
         } else if (c->account_id == 0 && i >= 0) {
             sd_conn_set_device(c, account_id, dl->devs[i].device_id, username);
