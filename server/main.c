@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 
 #include "admin.h"
@@ -111,6 +112,8 @@ static int serve(const struct sd_config *cfg)
         fprintf(stderr, "sottod: cannot create data_dir %s: %s\n", cfg->data_dir, strerror(errno));
         return 1;
     }
+    /* best effort: keep the long-term key out of swap */
+    (void)mlock(srv.spriv, sizeof(srv.spriv));
     if (sd_keyfile_load(srv.spriv, srv.spub, &created, cfg->key_file) != 0) {
         return 1;
     }
