@@ -1,13 +1,12 @@
 /*
  * An in-memory struct sotto_store for the peer driver and the unit tests:
  * sessions, identities (trust on first use, refuse a changed key), one-time,
- * signed and Kyber prekeys, all as byte records. Save/load to JSON for the
- * driver's --state file.
+ * signed and Kyber prekeys, all as byte records. memstore_json.h saves and
+ * loads it for the driver's --state file.
  */
 #ifndef SOTTO_MEMSTORE_H
 #define SOTTO_MEMSTORE_H
 
-#include <cjson/cJSON.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -38,9 +37,5 @@ void memstore_bind(struct sotto_store *st, struct memstore *ms);
 struct ms_entry *ms_find(struct ms_entry *head, const char *name, uint32_t id);
 int ms_put(struct ms_entry **head, const char *name, uint32_t id, const uint8_t *data, size_t len);
 void ms_remove(struct ms_entry **head, const char *name, uint32_t id);
-
-/* JSON persistence: the whole store as one object. */
-cJSON *memstore_to_json(const struct memstore *ms);
-int memstore_from_json(struct memstore *ms, const cJSON *j);
 
 #endif

@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "memstore.h"
+#include "memstore_json.h"
 #include "sotto/sotto.h"
 
 enum { LINE_MAX_BYTES = 16 << 20 };
