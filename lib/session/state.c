@@ -208,7 +208,7 @@ int st_state_serialize(struct st_blob *out, const struct st_state *s)
     ps.sender_chain_index = s->ns;
     for (uint32_t i = 0; i < s->nrecv; i++) {
         sotto_storage__receiver_chain__init(&pcs[i]);
-        put_chain(&pcs[i], &s->recv[i], skipped + off);
+        put_chain(&pcs[i], &s->recv[i], skipped != NULL ? skipped + off : NULL);
         off += (size_t)s->recv[i].nskipped * ST_SKIPPED_ENTRY_BYTES;
         pcp[i] = &pcs[i];
     }
