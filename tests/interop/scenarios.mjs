@@ -112,6 +112,7 @@ for (const sc of scenarios) {
     rng,
     dir,
     verbose: opts.verbose,
+    libDirs: [opts.aEnv.LIBSIGNAL_DIR, opts.bEnv.LIBSIGNAL_DIR],
     log: (m) => opts.verbose && console.log(`    ${m}`),
     newDriver(which, stateFile = null) {
       const d = new Driver(which === 'A' ? specA : specB, stateFile);
