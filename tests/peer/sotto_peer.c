@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "memstore_json.h"
+#include "sotto/fingerprint.h"
 #include "sotto/sotto.h"
 
 enum { LINE_MAX_BYTES = 16 << 20 };
@@ -385,6 +386,58 @@ static int op_identity(struct driver *d, const cJSON *req, cJSON *res, struct fa
     return 0;
 }
 
+static int op_fingerprint(struct driver *d, const cJSON *req, cJSON *res, struct failure *f)
+{
+    const cJSON *lid = cJSON_GetObjectItemCaseSensitive(req, "local_id");
+    const cJSON *rid = cJSON_GetObjectItemCaseSensitive(req, "remote_id");
+    struct sotto_fingerprint fp;
+    uint32_t version = SOTTO_FINGERPRINT_VERSION, iterations = SOTTO_FINGERPRINT_ITERATIONS;
+    uint8_t *key;
+    size_t klen;
+    int rc;
+
+    key = get_hex(req, "remote_identity_key", &klen);
+    if (!cJSON_IsString(lid) || !cJSON_IsString(rid) || key == NULL ||
+        (cJSON_GetObjectItemCaseSensitive(req, "version") != NULL &&
+         get_u32(&version, req, "version", 0, 4294967295.0)) ||
+        (cJSON_GetObjectItemCaseSensitive(req, "iterations") != NULL &&
+         get_u32(&iterations, req, "iterations", 1, 10000000))) {
+        free(key);
+        return bad_request(f, "fingerprint needs local_id, remote_id, hex remote_identity_key");
+    }
+    rc = sotto_fingerprint_create(&fp, version, iterations, (const uint8_t *)lid->valuestring,
+                                  strlen(lid->valuestring), d->ms.identity_pub,
+                                  SOTTO_PUBLIC_KEY_BYTES, (const uint8_t *)rid->valuestring,
+                                  strlen(rid->valuestring), key, klen);
+    free(key);
+    if (rc != SOTTO_OK)
+        return fail_err(f, rc);
+    cJSON_AddStringToObject(res, "displayable", fp.displayable);
+    add_hex(res, "scannable", fp.scannable, fp.scannable_len);
+    return 0;
+}
+
+static int op_compare_scannable(struct driver *d, const cJSON *req, cJSON *res, struct failure *f)
+{
+    size_t mlen, tlen;
+    uint8_t *mine = get_hex(req, "mine", &mlen), *theirs = get_hex(req, "theirs", &tlen);
+    int rc, match = 0;
+
+    (void)d;
+    if (mine == NULL || theirs == NULL) {
+        free(mine);
+        free(theirs);
+        return bad_request(f, "compare_scannable needs hex mine and theirs");
+    }
+    rc = sotto_fingerprint_compare(&match, mine, mlen, theirs, tlen);
+    free(mine);
+    free(theirs);
+    if (rc != SOTTO_OK)
+        return fail_err(f, rc);
+    cJSON_AddBoolToObject(res, "match", match);
+    return 0;
+}
+
 static int op_unsupported(struct driver *d, const cJSON *req, cJSON *res, struct failure *f)
 {
     (void)d;
@@ -406,9 +459,9 @@ static const struct op ops[] = {
     {"encrypt", op_encrypt, 1},
     {"decrypt", op_decrypt, 1},
     {"identity", op_identity, 1},
-    /* lib/fingerprint, lib/group and lib/sealed come from other branches. */
-    {"fingerprint", op_unsupported, 0},
-    {"compare_scannable", op_unsupported, 0},
+    {"fingerprint", op_fingerprint, 1},
+    {"compare_scannable", op_compare_scannable, 0},
+    /* lib/group and lib/sealed: not wired into the driver yet. */
     {"group_create", op_unsupported, 0},
     {"group_process", op_unsupported, 0},
     {"group_encrypt", op_unsupported, 0},
