@@ -27,7 +27,7 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void die(const char *what, int rc)
+static _Noreturn void die(const char *what, int rc)
 {
     fprintf(stderr, "bench_session: %s: %s\n", what, sotto_strerror(rc));
     exit(1);
