@@ -167,18 +167,30 @@ static int take_skipped(uint8_t seed[ST_KEY_BYTES], struct st_recv_chain *c, uin
     return SOTTO_ERR_DUPLICATE_MESSAGE;
 }
 
+/*
+ * Derive the key for counter on chain c, storing the keys it skips. Of a
+ * long jump only the newest ST_MAX_MESSAGE_KEYS skipped keys can survive
+ * (libsignal drops the oldest beyond that), so only those are stored and
+ * room is made once up front rather than by one shift per key.
+ */
 static int message_seed(uint8_t seed[ST_KEY_BYTES], struct st_recv_chain *c, uint32_t counter,
                         int self_session)
 {
+    uint32_t jump, keep;
     int rc;
 
     if (c->index > counter)
         return take_skipped(seed, c, counter);
-    if (counter - c->index > ST_MAX_FORWARD_JUMPS && !self_session)
+    jump = counter - c->index;
+    if (jump > ST_MAX_FORWARD_JUMPS && !self_session)
         return SOTTO_ERR_TOO_FAR_AHEAD;
+    keep = jump < ST_MAX_MESSAGE_KEYS ? jump : ST_MAX_MESSAGE_KEYS;
+    if ((rc = st_chain_reserve_skipped(c, keep)) != SOTTO_OK)
+        return rc;
     while (c->index < counter) {
         chain_step(seed, c->ck);
-        if ((rc = st_chain_push_skipped(c, c->index, seed)) != SOTTO_OK)
+        if (counter - c->index <= keep &&
+            (rc = st_chain_push_skipped(c, c->index, seed)) != SOTTO_OK)
             return rc;
         c->index++;
     }

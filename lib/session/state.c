@@ -89,6 +89,35 @@ struct st_recv_chain *st_state_find_recv(struct st_state *s, const uint8_t their
     return NULL;
 }
 
+static int grow(struct st_recv_chain *c, uint32_t want)
+{
+    struct st_skipped *n;
+
+    if (want <= c->cap)
+        return SOTTO_OK;
+    n = realloc(c->skipped, want * sizeof(*n));
+    if (n == NULL)
+        return SOTTO_ERR_NOMEM;
+    c->skipped = n;
+    c->cap = want;
+    return SOTTO_OK;
+}
+
+int st_chain_reserve_skipped(struct st_recv_chain *c, uint32_t n)
+{
+    uint32_t drop;
+
+    if (n > ST_MAX_MESSAGE_KEYS)
+        n = ST_MAX_MESSAGE_KEYS;
+    drop = c->nskipped + n > ST_MAX_MESSAGE_KEYS ? c->nskipped + n - ST_MAX_MESSAGE_KEYS : 0;
+    if (drop > 0) {
+        st_wipe(c->skipped, drop * sizeof(c->skipped[0]));
+        memmove(&c->skipped[0], &c->skipped[drop], (c->nskipped - drop) * sizeof(c->skipped[0]));
+        c->nskipped -= drop;
+    }
+    return grow(c, c->nskipped + n);
+}
+
 int st_chain_push_skipped(struct st_recv_chain *c, uint32_t counter,
                           const uint8_t seed[ST_KEY_BYTES])
 {
@@ -99,14 +128,9 @@ int st_chain_push_skipped(struct st_recv_chain *c, uint32_t counter,
     }
     if (c->nskipped == c->cap) {
         uint32_t ncap = c->cap == 0 ? 16 : c->cap * 2;
-        struct st_skipped *n;
-        if (ncap > ST_MAX_MESSAGE_KEYS)
-            ncap = ST_MAX_MESSAGE_KEYS;
-        n = realloc(c->skipped, ncap * sizeof(*n));
-        if (n == NULL)
-            return SOTTO_ERR_NOMEM;
-        c->skipped = n;
-        c->cap = ncap;
+        int rc = grow(c, ncap > ST_MAX_MESSAGE_KEYS ? ST_MAX_MESSAGE_KEYS : ncap);
+        if (rc != SOTTO_OK)
+            return rc;
     }
     c->skipped[c->nskipped].counter = counter;
     memcpy(c->skipped[c->nskipped].seed, seed, ST_KEY_BYTES);

@@ -75,6 +75,43 @@ static void test_receiver_chains(void)
     party_free(&b);
 }
 
+/* The newest 2000 skipped keys survive, across several jumps. */
+static void test_skipped_window(void)
+{
+    enum { N = 2502 };
+    struct party a, b;
+    struct sotto_prekey_bundle bundle;
+    struct sotto_buf *m = calloc(N, sizeof(*m)), x;
+    int *t = calloc(N, sizeof(*t)), tx;
+
+    party_init(&a, A_NAME, 1);
+    party_init(&b, B_NAME, 2);
+    party_bundle(&b, &bundle, 0, 1);
+    CHECK_OK(sotto_session_process_bundle(&a.st, &b.addr, &bundle, 1000));
+    x = party_send(&a, &b, "setup", &tx);
+    CHECK_OK(party_recv(&b, &a, tx, &x, "setup"));
+    sotto_buf_free(&x);
+    x = party_send(&b, &a, "ack", &tx);
+    CHECK_OK(party_recv(&a, &b, tx, &x, "ack"));
+    sotto_buf_free(&x);
+    for (int i = 0; i < N; i++)
+        m[i] = party_send(&a, &b, "n", &t[i]);
+    /* skip 0..1499, then 1501..2500: 2500 skipped, the oldest 500 dropped */
+    CHECK_OK(party_recv(&b, &a, t[1500], &m[1500], "n"));
+    CHECK_OK(party_recv(&b, &a, t[2501], &m[2501], "n"));
+    CHECK(party_recv(&b, &a, t[499], &m[499], NULL) == SOTTO_ERR_DUPLICATE_MESSAGE);
+    CHECK_OK(party_recv(&b, &a, t[500], &m[500], "n"));
+    CHECK_OK(party_recv(&b, &a, t[1499], &m[1499], "n"));
+    CHECK_OK(party_recv(&b, &a, t[1501], &m[1501], "n"));
+    CHECK_OK(party_recv(&b, &a, t[2500], &m[2500], "n"));
+    for (int i = 0; i < N; i++)
+        sotto_buf_free(&m[i]);
+    free(m);
+    free(t);
+    party_free(&a);
+    party_free(&b);
+}
+
 /* Re-encode a PreKey message with one change. */
 static struct sotto_buf reencode(const struct sotto_buf *in,
                                  void (*edit)(SignalWire__PreKeySignalMessage *))
@@ -207,6 +244,7 @@ int main(void)
     t_seed_random(4242);
     test_archive_limit();
     test_receiver_chains();
+    test_skipped_window();
     if (kem_available())
         test_responder_refusals();
     test_record_bounds();
