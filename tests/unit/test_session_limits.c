@@ -112,6 +112,56 @@ static void test_skipped_window(void)
     party_free(&b);
 }
 
+/* previous_counter is the counter of the last message sent on the old
+ * chain (libsignal), not the spec's count of messages: 0 when none. */
+static void test_previous_counter(void)
+{
+    struct party a, b;
+    struct sotto_prekey_bundle bundle;
+    struct st_signal_msg parsed;
+    struct sotto_buf x;
+    int tx;
+
+    party_init(&a, A_NAME, 1);
+    party_init(&b, B_NAME, 2);
+    party_bundle(&b, &bundle, 0, 1);
+    CHECK_OK(sotto_session_process_bundle(&a.st, &b.addr, &bundle, 1000));
+    x = party_send(&a, &b, "setup", &tx);
+    CHECK_OK(party_recv(&b, &a, tx, &x, "setup"));
+    sotto_buf_free(&x);
+    for (int round = 0; round < 2; round++) {
+        int sent = round == 0 ? 3 : 1;
+        x = party_send(&b, &a, "turn", &tx);
+        CHECK_OK(party_recv(&a, &b, tx, &x, "turn"));
+        sotto_buf_free(&x);
+        for (int i = 0; i < sent; i++) {
+            x = party_send(&a, &b, "m", &tx);
+            CHECK_OK(st_signal_msg_parse(&parsed, x.data, x.len));
+            CHECK(parsed.counter == (uint32_t)i);
+            /* round 0: only "setup" (counter 0) before; round 1: 0..2 */
+            CHECK(parsed.previous_counter == (round == 0 ? 0u : 2u));
+            st_signal_msg_clear(&parsed);
+            CHECK_OK(party_recv(&b, &a, tx, &x, "m"));
+            sotto_buf_free(&x);
+        }
+    }
+    /* B's next reply: B sent one message ("turn") per chain, so 0. */
+    x = party_send(&b, &a, "turn", &tx);
+    CHECK_OK(st_signal_msg_parse(&parsed, x.data, x.len));
+    CHECK(parsed.previous_counter == 0);
+    st_signal_msg_clear(&parsed);
+    CHECK_OK(party_recv(&a, &b, tx, &x, "turn"));
+    sotto_buf_free(&x);
+    /* A sent counters 0..0 on its last chain; before that 0..2. */
+    x = party_send(&a, &b, "m", &tx);
+    CHECK_OK(st_signal_msg_parse(&parsed, x.data, x.len));
+    CHECK(parsed.previous_counter == 0 && parsed.counter == 0);
+    st_signal_msg_clear(&parsed);
+    sotto_buf_free(&x);
+    party_free(&a);
+    party_free(&b);
+}
+
 /* Re-encode a PreKey message with one change. */
 static struct sotto_buf reencode(const struct sotto_buf *in,
                                  void (*edit)(SignalWire__PreKeySignalMessage *))
@@ -245,6 +295,7 @@ int main(void)
     test_archive_limit();
     test_receiver_chains();
     test_skipped_window();
+    test_previous_counter();
     if (kem_available())
         test_responder_refusals();
     test_record_bounds();
