@@ -36,7 +36,9 @@
     XX(UNSUPPORTED, "unsupported", "operation not supported")                                      \
     XX(NOT_FOUND, "not_found", "not found")                                                        \
     XX(STORE, "store", "the caller's store reported a failure")                                    \
-    XX(VERSION_MISMATCH, "version_mismatch", "fingerprint versions differ")
+    XX(VERSION_MISMATCH, "version_mismatch", "fingerprint versions differ")                        \
+    XX(HANDSHAKE, "handshake", "noise handshake failed")                                           \
+    XX(NONCE_EXHAUSTED, "nonce_exhausted", "noise nonce exhausted; reconnect")
 
 enum sotto_err {
 #define SOTTO_ERR_ENUM(name, str, msg) SOTTO_ERR_##name,

@@ -17,11 +17,11 @@
 #include "sotto/error.h"
 
 enum st_crypto_sizes {
-    ST_X25519_BYTES = 32,    /* X25519 private scalar, public u, shared secret */
-    ST_PUBKEY_BYTES = 33,    /* libsignal encoding: 0x05 || u */
+    ST_X25519_BYTES = 32, /* X25519 private scalar, public u, shared secret */
+    ST_PUBKEY_BYTES = 33, /* libsignal encoding: 0x05 || u */
     ST_PUBKEY_TYPE_DJB = 0x05,
-    ST_SIG_BYTES = 64,       /* XEdDSA and Ed25519 signatures */
-    ST_XEDDSA_Z_BYTES = 64,  /* fresh randomness per XEdDSA signature */
+    ST_SIG_BYTES = 64,      /* XEdDSA and Ed25519 signatures */
+    ST_XEDDSA_Z_BYTES = 64, /* fresh randomness per XEdDSA signature */
     ST_SHA256_BYTES = 32,
     ST_SHA512_BYTES = 64,
     ST_HMAC_SHA256_BYTES = 32,
@@ -32,7 +32,7 @@ enum st_crypto_sizes {
     ST_AEAD_TAG_BYTES = 16,
     ST_CHACHA_NONCE_BYTES = 12,
     ST_XCHACHA_NONCE_BYTES = 24,
-    ST_GCM_IV_MAX = 1024,    /* longer GCM IVs are refused */
+    ST_GCM_IV_MAX = 128, /* OpenSSL 3.0 refuses longer GCM IVs */
     ST_BLAKE2B_MAX = 64,
 };
 
@@ -55,8 +55,7 @@ int st_ct_is_zero(const uint8_t *a, size_t len);
 /* ---- Curve25519 (curve25519.c) ---- */
 
 /* New key pair; the private key is clamped. */
-SOTTO_MUST_CHECK int st_x25519_keypair(uint8_t pub[ST_X25519_BYTES],
-                                       uint8_t priv[ST_X25519_BYTES]);
+SOTTO_MUST_CHECK int st_x25519_keypair(uint8_t pub[ST_X25519_BYTES], uint8_t priv[ST_X25519_BYTES]);
 /* Public key of a private key (clamping applied). */
 SOTTO_MUST_CHECK int st_x25519_public(uint8_t pub[ST_X25519_BYTES],
                                       const uint8_t priv[ST_X25519_BYTES]);
@@ -78,9 +77,9 @@ int st_x25519_pub_is_canonical(const uint8_t pub[ST_X25519_BYTES]);
 /* ---- XEdDSA as libsignal does it, and Ed25519 (xeddsa.c) ---- */
 
 /* Sign msg with a Curve25519 private key; z is 64 fresh random bytes. */
-SOTTO_MUST_CHECK int st_xeddsa_sign_z(uint8_t sig[ST_SIG_BYTES], const uint8_t priv[ST_X25519_BYTES],
-                                      const uint8_t *msg, size_t len,
-                                      const uint8_t z[ST_XEDDSA_Z_BYTES]);
+SOTTO_MUST_CHECK int st_xeddsa_sign_z(uint8_t sig[ST_SIG_BYTES],
+                                      const uint8_t priv[ST_X25519_BYTES], const uint8_t *msg,
+                                      size_t len, const uint8_t z[ST_XEDDSA_Z_BYTES]);
 /* As st_xeddsa_sign_z with z from st_random_bytes. */
 SOTTO_MUST_CHECK int st_xeddsa_sign(uint8_t sig[ST_SIG_BYTES], const uint8_t priv[ST_X25519_BYTES],
                                     const uint8_t *msg, size_t len);
@@ -114,9 +113,9 @@ void st_hmac_sha256_final(struct st_hmac_sha256 *h, uint8_t out[ST_HMAC_SHA256_B
 /* ---- HKDF-SHA256, RFC 5869 (hkdf.c) ---- */
 
 /* salt may be NULL/0 (= 32 zero bytes). outlen <= 255*32. */
-SOTTO_MUST_CHECK int st_hkdf_sha256(uint8_t *out, size_t outlen, const uint8_t *salt, size_t saltlen,
-                                    const uint8_t *ikm, size_t ikmlen, const uint8_t *info,
-                                    size_t infolen);
+SOTTO_MUST_CHECK int st_hkdf_sha256(uint8_t *out, size_t outlen, const uint8_t *salt,
+                                    size_t saltlen, const uint8_t *ikm, size_t ikmlen,
+                                    const uint8_t *info, size_t infolen);
 void st_hkdf_sha256_extract(uint8_t prk[ST_SHA256_BYTES], const uint8_t *salt, size_t saltlen,
                             const uint8_t *ikm, size_t ikmlen);
 SOTTO_MUST_CHECK int st_hkdf_sha256_expand(uint8_t *out, size_t outlen,

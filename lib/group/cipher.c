@@ -20,20 +20,18 @@ static int store_ok(const struct sotto_sender_key_store *st)
     return st != NULL && st->load != NULL && st->save != NULL;
 }
 
-/* Loads and parses the record; *found = 0 (and an empty record) if none. */
-static int load_record(struct st_sk_record *r, int *found, const struct sotto_sender_key_store *st,
+/* Loads and parses the record; an empty record (no states) if there is none. */
+static int load_record(struct st_sk_record *r, const struct sotto_sender_key_store *st,
                        const struct who *w)
 {
     const uint8_t *bytes = NULL;
     size_t len = 0;
 
     st_sk_record_init(r);
-    *found = 0;
     if (st->load(st->ctx, &bytes, &len, w->name, w->device, w->dist) != 0)
         return SOTTO_ERR_STORE;
     if (bytes == NULL)
         return SOTTO_OK;
-    *found = 1;
     return st_sk_record_parse(r, bytes, len);
 }
 
@@ -81,7 +79,7 @@ int sotto_group_create(uint8_t *skdm, size_t *skdm_len, size_t skdm_cap,
     struct who w = {own_name, own_device, distribution_id};
     struct st_sk_record r;
     struct st_skdm m;
-    int found, rc;
+    int rc;
 
     if (skdm_len == NULL)
         return SOTTO_ERR_INVALID_ARGUMENT;
@@ -90,7 +88,7 @@ int sotto_group_create(uint8_t *skdm, size_t *skdm_len, size_t skdm_cap,
         distribution_id == NULL)
         return SOTTO_ERR_INVALID_ARGUMENT;
     memset(&m, 0, sizeof m);
-    if ((rc = load_record(&r, &found, store, &w)) != SOTTO_OK)
+    if ((rc = load_record(&r, store, &w)) != SOTTO_OK)
         goto out;
     if (r.n == 0) {
         if ((rc = new_sender_key(&r)) != SOTTO_OK || (rc = save_record(store, &w, &r)) != SOTTO_OK)
@@ -115,14 +113,14 @@ int sotto_group_process(const struct sotto_sender_key_store *store, const char *
     struct st_sk_record r;
     struct st_skdm m;
     struct who w = {sender, sender_device, m.distribution_id};
-    int found, rc;
+    int rc;
 
     if (!store_ok(store) || sender == NULL)
         return SOTTO_ERR_INVALID_ARGUMENT;
     st_sk_record_init(&r);
     if ((rc = st_skdm_parse(&m, skdm, skdm_len)) != SOTTO_OK)
         goto out;
-    if ((rc = load_record(&r, &found, store, &w)) != SOTTO_OK)
+    if ((rc = load_record(&r, store, &w)) != SOTTO_OK)
         goto out;
     st_sk_record_add(&r, m.version, m.chain_id, m.iteration, m.chain_key, m.signing_key, NULL);
     rc = save_record(store, &w, &r);
@@ -172,7 +170,7 @@ int sotto_group_encrypt(uint8_t *ct, size_t *ct_len, size_t ct_cap,
 {
     struct who w = {own_name, own_device, distribution_id};
     struct st_sk_record r;
-    int found, rc;
+    int rc;
 
     if (ct_len == NULL)
         return SOTTO_ERR_INVALID_ARGUMENT;
@@ -182,7 +180,7 @@ int sotto_group_encrypt(uint8_t *ct, size_t *ct_len, size_t ct_cap,
         return SOTTO_ERR_INVALID_ARGUMENT;
     if (pt_len > SOTTO_GROUP_PLAINTEXT_MAX)
         return SOTTO_ERR_TOO_LARGE;
-    if ((rc = load_record(&r, &found, store, &w)) != SOTTO_OK)
+    if ((rc = load_record(&r, store, &w)) != SOTTO_OK)
         goto out;
     if (r.n == 0) {
         rc = SOTTO_ERR_NO_SESSION;
@@ -236,7 +234,7 @@ int sotto_group_decrypt(uint8_t *pt, size_t *pt_len, size_t pt_cap,
     struct st_skm m;
     struct who w = {sender, sender_device, m.distribution_id};
     struct st_sk_state *s;
-    int found, rc;
+    int rc;
 
     if (pt_len == NULL)
         return SOTTO_ERR_INVALID_ARGUMENT;
@@ -252,7 +250,7 @@ int sotto_group_decrypt(uint8_t *pt, size_t *pt_len, size_t pt_cap,
         rc = SOTTO_ERR_INVALID_ARGUMENT;
         goto out;
     }
-    if ((rc = load_record(&r, &found, store, &w)) != SOTTO_OK)
+    if ((rc = load_record(&r, store, &w)) != SOTTO_OK)
         goto out;
     s = st_sk_record_find(&r, m.chain_id);
     if (s == NULL) {

@@ -16,7 +16,7 @@ extern int t_failed;
         t_checks++;                                                                                \
         if (!(cond)) {                                                                             \
             t_failed++;                                                                            \
-            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);              \
+            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);               \
         }                                                                                          \
     } while (0)
 
@@ -26,7 +26,7 @@ extern int t_failed;
         t_checks++;                                                                                \
         if (check_rc_ != 0) {                                                                      \
             t_failed++;                                                                            \
-            fprintf(stderr, "%s:%d: %s returned %d\n", __FILE__, __LINE__, #expr, check_rc_);     \
+            fprintf(stderr, "%s:%d: %s returned %d\n", __FILE__, __LINE__, #expr, check_rc_);      \
         }                                                                                          \
     } while (0)
 

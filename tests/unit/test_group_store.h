@@ -4,6 +4,7 @@
 #ifndef TEST_GROUP_STORE_H
 #define TEST_GROUP_STORE_H
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
