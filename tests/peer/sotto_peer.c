@@ -160,6 +160,14 @@ static int op_init(struct driver *d, const cJSON *req, cJSON *res, struct failur
         peer_get_u32(&device, req, "device", 1, 127) ||
         peer_get_u32(&reg, req, "registration_id", 1, 16380))
         return peer_bad_request(f, "init needs name, device 1..127, registration_id 1..16380");
+    /* A driver restored from --state keeps its identity for the same
+     * (name, device), as the node driver does; another one is an error. */
+    if (d->state_path != NULL && d->initialized) {
+        if (strcmp(d->name, name->valuestring) != 0 || d->device != device)
+            return peer_fail(f, SOTTO_ERR_INVALID_STATE);
+        peer_add_hex(res, "identity_key", d->ms.identity_pub, SOTTO_PUBLIC_KEY_BYTES);
+        return 0;
+    }
     memstore_clear(&d->ms);
     memstore_init(&d->ms);
     memstore_bind(&d->st, &d->ms);
