@@ -44,7 +44,8 @@ static inline int kem_available(void)
     return st_kem_keypair(ST_KEM_KYBER1024, pk, sk) == SOTTO_OK;
 }
 
-static inline void party_bundle(struct party *p, struct sotto_prekey_bundle *b, int kyber, int one_time)
+static inline void party_bundle(struct party *p, struct sotto_prekey_bundle *b, int kyber,
+                                int one_time)
 {
     struct sotto_buf rec;
     uint32_t id;
@@ -79,7 +80,7 @@ static inline void party_bundle(struct party *p, struct sotto_prekey_bundle *b, 
 
 /* from encrypts text to "to"; returns the message and its type. */
 static inline struct sotto_buf party_send(struct party *from, struct party *to, const char *text,
-                                   int *type)
+                                          int *type)
 {
     struct sotto_buf ct = {NULL, 0};
     CHECK_OK(sotto_session_encrypt(&ct, type, &from->st, &to->addr, (const uint8_t *)text,
@@ -88,8 +89,8 @@ static inline struct sotto_buf party_send(struct party *from, struct party *to, 
 }
 
 /* to decrypts and checks the text; returns the sotto_err. */
-static inline int party_recv(struct party *to, struct party *from, int type, const struct sotto_buf *ct,
-                      const char *text)
+static inline int party_recv(struct party *to, struct party *from, int type,
+                             const struct sotto_buf *ct, const char *text)
 {
     struct sotto_buf pt = {NULL, 0};
     int rc = sotto_session_decrypt(&pt, &to->st, &from->addr, type, ct->data, ct->len);
