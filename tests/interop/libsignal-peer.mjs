@@ -135,8 +135,13 @@ function freshState(name, device, regId) {
   };
 }
 
+// Sessions are the hot path: kept as bytes in memory, hex only in the file.
+const sessionMem = new Map(); // "name.device" -> serialized SessionRecord
+
 function saveState() {
   if (!stateFile || !dirty || !st) return;
+  st.sessions = {};
+  for (const [k, v] of sessionMem) st.sessions[k] = hex(v);
   const tmp = `${stateFile}.tmp${process.pid}`;
   fs.writeFileSync(tmp, JSON.stringify(st));
   fs.renameSync(tmp, stateFile);
@@ -149,6 +154,7 @@ if (stateFile && fs.existsSync(stateFile)) {
   } catch (e) {
     die(`cannot load state ${stateFile}: ${e.message}`);
   }
+  for (const [k, v] of Object.entries(st.sessions)) sessionMem.set(k, bytes(Buffer.from(v, 'hex')));
 }
 
 const unhex = (h) => bytes(Buffer.from(h, 'hex'));
@@ -166,11 +172,14 @@ function put(table, key, value) {
 
 class Sessions extends S.SessionStore {
   async saveSession(a, rec) {
-    put('sessions', addrKey(a), rec.serialize());
+    need();
+    sessionMem.set(addrKey(a), rec.serialize());
+    dirty = true;
   }
   async getSession(a) {
-    const h = need().sessions[addrKey(a)];
-    return h ? S.SessionRecord.deserialize(unhex(h)) : null;
+    need();
+    const b = sessionMem.get(addrKey(a));
+    return b ? S.SessionRecord.deserialize(b) : null;
   }
   async getExistingSessions(addrs) {
     const out = [];

@@ -6,7 +6,8 @@
 //
 // Each scenario starts fresh A and B drivers (so one failure cannot poison
 // the next), prints PASS/FAIL/SKIP with details, and the run ends with
-// "N passed, N failed". Exit status is non-zero if anything failed.
+// "N passed, N failed". Exit status is non-zero if anything failed. The seed
+// is random unless given by --seed or the environment (SOTTO_INTEROP_SEED).
 // Options: --a-label/--b-label NAME, --timeout SECONDS (per request, default
 // 60), --list, --verbose.
 import crypto from 'node:crypto';
@@ -75,10 +76,25 @@ if (opts.list) {
 if (!opts.a || !opts.b) usage('--a and --b are required');
 for (const n of [...opts.only, ...opts.skip]) if (!names.includes(n)) usage(`no scenario ${n} (have: ${names.join(', ')})`);
 
-const seed = opts.seed ?? crypto.randomBytes(4).readUInt32BE(0);
+const envSeed = process.env.SOTTO_INTEROP_SEED;
+const seed = opts.seed ?? (envSeed !== undefined && envSeed !== '' ? Number(envSeed) >>> 0 : crypto.randomBytes(4).readUInt32BE(0));
 const specA = { label: `A=${label(opts.a, opts.aEnv, opts.aLabel)}`, argv: splitCommand(opts.a), env: opts.aEnv, timeoutMs: opts.timeout * 1000 };
 const specB = { label: `B=${label(opts.b, opts.bEnv, opts.bLabel)}`, argv: splitCommand(opts.b), env: opts.bEnv, timeoutMs: opts.timeout * 1000 };
 console.log(`interop ${specA.label} ${specB.label} seed ${seed} (replay: --seed ${seed})`);
+
+// Preflight: both drivers must start and quit cleanly (a missing
+// node_modules or binary fails here once, loudly, instead of in every scenario).
+for (const spec of [specA, specB]) {
+  const d = new Driver(spec).start();
+  try {
+    await d.quit();
+  } catch (e) {
+    console.log(`FAIL preflight: ${e.message}`);
+    console.log('(for libsignal drivers: run tests/interop/setup to install node_modules)');
+    console.log('0 passed, 1 failed');
+    process.exit(1);
+  }
+}
 
 const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'sotto-interop-'));
 let passed = 0;
@@ -96,6 +112,7 @@ for (const sc of scenarios) {
     rng,
     dir,
     verbose: opts.verbose,
+    libDirs: [opts.aEnv.LIBSIGNAL_DIR, opts.bEnv.LIBSIGNAL_DIR],
     log: (m) => opts.verbose && console.log(`    ${m}`),
     newDriver(which, stateFile = null) {
       const d = new Driver(which === 'A' ? specA : specB, stateFile);

@@ -2,6 +2,7 @@
 // (seeded rng, scratch dir, newDriver) and throws fail()/skip() or returns an
 // optional note. Semantics follow libsignal's (spec signal-wire.md §3).
 import path from 'node:path';
+import { certAuthority } from './certs.mjs';
 import { encryptMany, establish, fail, notOk, ok, pair, plaintext, send, skip, versionNibble } from './peers.mjs';
 
 // Both directions of conversation still work.
@@ -262,6 +263,21 @@ export const scenarios = [
     about: 'kill -9 and respawn either driver with --state mid-conversation',
     async run(ctx) {
       const { rng } = ctx;
+      // restarts inside session setup: after the bundle, after process_bundle,
+      // after the first PreKey message was sent and after it was received
+      const [C, D] = await pair(ctx, { stateA: path.join(ctx.dir, 'c.state'), stateB: path.join(ctx.dir, 'd.state') });
+      const bD = await D.bundle();
+      await D.restart();
+      ok(await C.processBundle(D, bD), `${C.label} process_bundle`);
+      await C.restart();
+      const m0 = await C.encrypt(D, plaintext(rng));
+      await C.restart();
+      await D.decrypt(C, m0, ' (PreKey message after restarts)');
+      await D.restart();
+      notOk(await D.decryptRaw(C, m0), `${D.label} PreKey message replayed after a restart`);
+      await stillWorks(rng, C, D, 'after restarts during setup');
+      await Promise.all([C.d.quit(), D.d.quit()]);
+
       const [A, B] = await pair(ctx, { stateA: path.join(ctx.dir, 'a.state'), stateB: path.join(ctx.dir, 'b.state') });
       await establish(rng, A, B);
       for (let i = 0; i < 6; i++) await send(rng, i % 2 ? B : A, i % 2 ? A : B);
@@ -424,6 +440,54 @@ export const scenarios = [
         bad[bad.length - 1] ^= 1;
         notOk(await Y.d.req({ op: 'group_decrypt', ...Y.to(X), ciphertext: bad.toString('hex') }), `${Y.label} group_decrypt with a bad signature`);
       }
+    },
+  },
+  {
+    name: 'sealed',
+    about: 'sealed sender v1 both ways: first (PreKey) and later messages, sender recovered; expired cert and wrong trust root refused',
+    async run(ctx) {
+      const { rng } = ctx;
+      const ca = await certAuthority(ctx.libDirs);
+      if (!ca) skip('no libsignal installed to mint certificates');
+      const now = 1_800_000_000_000;
+      const notes = [];
+      for (const first of ['A', 'B']) {
+        const [A, B] = await pair(ctx);
+        const [X, Y] = first === 'A' ? [A, B] : [B, A];
+        ok(await X.processBundle(Y, await Y.bundle()), `${X.label} process_bundle`);
+        const certX = ca.sender(X.name, X.device, X.ik, now + 86_400_000);
+        const certY = ca.sender(Y.name, Y.device, Y.ik, now + 86_400_000);
+        const seal = async (P, Q, cert, pt) => {
+          const r = await P.d.req({ op: 'sealed_encrypt', ...P.to(Q), sender_cert: cert, plaintext: pt });
+          if (!r.ok && r.error === 'unsupported') skip(`${P.label}: sealed sender unsupported`);
+          return ok(r, `${P.label} sealed_encrypt`).ciphertext;
+        };
+        const open = (Q, ct, extra = {}) => Q.d.req({ op: 'sealed_decrypt', trust_root: ca.trustRoot, timestamp: now, ciphertext: ct, ...extra });
+        const check = (r, P, Q, pt, what) => {
+          if (!r.ok && r.error === 'unsupported') skip(`${Q.label}: sealed sender unsupported`);
+          ok(r, `${Q.label} sealed_decrypt ${what}`);
+          if (r.sender !== P.name || r.sender_device !== P.device)
+            fail(`${Q.label} sealed_decrypt ${what}: sender ${r.sender}.${r.sender_device}, expected ${P.name}.${P.device}`);
+          if (r.plaintext !== pt) fail(`${Q.label} sealed_decrypt ${what}: wrong plaintext`);
+        };
+        let pt = plaintext(rng);
+        check(await open(Y, await seal(X, Y, certX, pt)), X, Y, pt, '(first, PreKey inside)');
+        pt = plaintext(rng);
+        check(await open(X, await seal(Y, X, certY, pt)), Y, X, pt, '(reply)');
+        for (let i = 0; i < 4; i++) {
+          const [P, Q, c] = i % 2 ? [Y, X, certY] : [X, Y, certX];
+          pt = plaintext(rng);
+          check(await open(Q, await seal(P, Q, c, pt)), P, Q, pt, `(#${i})`);
+        }
+        // refusals: expired certificate, unknown trust root
+        const ct = await seal(X, Y, certX, plaintext(rng));
+        notOk(await open(Y, ct, { timestamp: now + 2 * 86_400_000 }), `${Y.label} sealed_decrypt with an expired certificate`);
+        notOk(await open(Y, ct, { trust_root: ca.otherRoot }), `${Y.label} sealed_decrypt with the wrong trust root`);
+        await stillWorks(rng, A, B, 'after sealed messages');
+        await Promise.all([A.d.quit(), B.d.quit()]);
+        notes.push(`${first} first ok`);
+      }
+      return notes.join('; ');
     },
   },
 ];
