@@ -9,7 +9,8 @@
 // "N passed, N failed". Exit status is non-zero if anything failed. The seed
 // is random unless given by --seed or the environment (SOTTO_INTEROP_SEED).
 // Options: --a-label/--b-label NAME, --timeout SECONDS (per request, default
-// 60), --list, --verbose.
+// 60), --list, --verbose, --strict (an "unsupported" answer fails the
+// scenario instead of skipping it).
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -22,7 +23,7 @@ function usage(msg) {
   if (msg) process.stderr.write(`scenarios.mjs: ${msg}\n`);
   process.stderr.write(
     'usage: node scenarios.mjs --a CMD [--a-env K=V]... [--a-label L] --b CMD [--b-env K=V]... [--b-label L]\n' +
-      '       [--seed N] [--only NAME[,NAME]] [--skip NAME[,NAME]] [--timeout S] [--list] [--verbose]\n',
+      '       [--seed N] [--only NAME[,NAME]] [--skip NAME[,NAME]] [--timeout S] [--strict] [--list] [--verbose]\n',
   );
   process.exit(2);
 }
@@ -54,6 +55,7 @@ function parseArgs(argv) {
       case '--timeout': o.timeout = Number(val()); if (!(o.timeout > 0)) usage('bad --timeout'); break;
       case '--list': o.list = true; break;
       case '--verbose': o.verbose = true; break;
+      case '--strict': o.strict = true; break;
       case '-h': case '--help': usage();
       default: usage(`unknown argument ${k}`);
     }
@@ -112,6 +114,7 @@ for (const sc of scenarios) {
     rng,
     dir,
     verbose: opts.verbose,
+    strict: opts.strict,
     libDirs: [opts.aEnv.LIBSIGNAL_DIR, opts.bEnv.LIBSIGNAL_DIR],
     log: (m) => opts.verbose && console.log(`    ${m}`),
     newDriver(which, stateFile = null) {

@@ -18,6 +18,14 @@ const brief = (res) => {
   return s.length > 300 ? `${s.slice(0, 300)}...` : s;
 };
 
+// An "unsupported" answer is a missing feature: SKIP, or FAIL with --strict.
+export function unsupported(ctx, res, what) {
+  if (res.ok || res.error !== 'unsupported') return;
+  const msg = `${what}: unsupported by the driver`;
+  if (ctx.strict) fail(msg);
+  skip(msg);
+}
+
 export function ok(res, what) {
   if (!res.ok) fail(`${what}: ${res.error}: ${res.message ?? ''}`);
   return res;
