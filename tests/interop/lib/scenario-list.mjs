@@ -3,7 +3,7 @@
 // optional note. Semantics follow libsignal's (spec signal-wire.md §3).
 import path from 'node:path';
 import { certAuthority } from './certs.mjs';
-import { encryptMany, establish, fail, notOk, ok, pair, plaintext, send, skip, unsupported, versionNibble } from './peers.mjs';
+import { encryptMany, establish, fail, notOk, ok, pair, Party, plaintext, send, skip, unsupported, versionNibble } from './peers.mjs';
 
 // Both directions of conversation still work.
 async function stillWorks(rng, A, B, what) {
@@ -297,6 +297,28 @@ export const scenarios = [
       await stillWorks(rng, A, B, 'after restarting both');
       const r = ok(await A.d.req({ op: 'identity', ...A.to(B) }), `${A.label} identity after restart`);
       if (r.identity_key !== B.ik) fail(`${A.label} forgot ${B.which}'s identity across restarts`);
+    },
+  },
+  {
+    name: 'identity_change',
+    about: 'the peer comes back with a new identity key: its bundle and its PreKey message are refused (untrusted_identity)',
+    async run(ctx) {
+      const { rng } = ctx;
+      const [A, B] = await pair(ctx);
+      await establish(rng, A, B);
+      // B2: same address as B, fresh identity
+      const B2 = new Party(ctx, 'B', rng);
+      B2.name = B.name;
+      B2.device = B.device;
+      await B2.init();
+      if (B2.ik === B.ik) fail('the new driver has the same identity key');
+      notOk(await A.processBundle(B2, await B2.bundle()), `${A.label} process_bundle with a changed identity`, ['untrusted_identity']);
+      ok(await B2.processBundle(A, await A.bundle()), `${B2.label} process_bundle`);
+      const m = await B2.encrypt(A, plaintext(rng));
+      notOk(await A.decryptRaw(B2, m), `${A.label} PreKey message from a changed identity`, ['untrusted_identity']);
+      const id = ok(await A.d.req({ op: 'identity', ...A.to(B) }), `${A.label} identity`);
+      if (id.identity_key !== B.ik) fail(`${A.label} replaced the stored identity of ${B.which} without being asked`);
+      await stillWorks(rng, A, B, 'with the original peer');
     },
   },
   {
