@@ -295,16 +295,18 @@ function mapError(e) {
   const EC = S.ErrorCode || {};
   const code = e && e.code;
   const is = (name) => code !== undefined && (code === EC[name] || code === name);
-  const m = msg.toLowerCase();
+  // "invalid PreKey message: <reason>": judge by the reason
+  const m = msg.toLowerCase().replace(/^invalid [a-z ]*message: /, '');
   if (is('DuplicatedMessage') || m.includes('old counter')) return ['duplicate_message', msg];
   if (is('UntrustedIdentity') || m.includes('untrusted identity')) return ['untrusted_identity', msg];
   if (is('InvalidSession') || is('InvalidSenderKeySession') || m.includes('not found') || m.includes('no session'))
     return ['no_session', msg];
   if (m.includes('too far into the future')) return ['too_far_ahead', msg];
-  if (m.includes('version')) return ['invalid_version', msg];
+  if (m.includes('version') || m.includes('x3dh no longer supported')) return ['invalid_version', msg];
   if (/\bmac\b/.test(m)) return ['bad_mac', msg];
   if (m.includes('signature')) return ['invalid_signature', msg];
-  if (m.includes('prekey') || m.includes('pre-key') || m.includes('pre key')) return ['invalid_prekey', msg];
+  if (/pre-?key (identifier|id)\b/.test(m) || /no (signed |kyber )?prekey with id/.test(m))
+    return ['invalid_prekey', msg];
   if (m.includes('key type') || m.includes('key length') || m.includes('bad key') || m.includes('invalid key'))
     return ['invalid_key', msg];
   return ['invalid_message', msg];

@@ -322,6 +322,42 @@ export const scenarios = [
     },
   },
   {
+    name: 'bad_bundle',
+    about: 'bundles with a bad signature or key are refused; a PreKey message for lost prekeys gives invalid_prekey',
+    async run(ctx) {
+      const { rng } = ctx;
+      const [A, B] = await pair(ctx);
+      const flip = (h, i) => {
+        const b = Buffer.from(h, 'hex');
+        b[i] ^= 1 << rng.int(0, 7);
+        return b.toString('hex');
+      };
+      const cases = [
+        ['signed prekey signature', (b) => ({ ...b, signed_prekey_signature: flip(b.signed_prekey_signature, rng.int(0, 63)) }), 'invalid_signature'],
+        ['Kyber prekey signature', (b) => ({ ...b, kyber_prekey_signature: flip(b.kyber_prekey_signature, rng.int(0, 63)) }), 'invalid_signature'],
+        ['signed prekey (another key)', (b) => ({ ...b, signed_prekey: b.prekey }), 'invalid_signature'],
+        ['signed prekey type byte', (b) => ({ ...b, signed_prekey: `06${b.signed_prekey.slice(2)}` }), 'invalid_key'],
+        ['identity key type byte', (b) => ({ ...b, identity_key: `06${b.identity_key.slice(2)}` }), 'invalid_key'],
+        // a wrong length may be refused as a malformed request too
+        ['truncated identity key', (b) => ({ ...b, identity_key: b.identity_key.slice(0, 64) }), 'invalid_key', 'bad_request'],
+      ];
+      for (const [what, mutate, ...codes] of cases) {
+        const r = await A.processBundle(B, mutate(await B.bundle()));
+        notOk(r, `${A.label} process_bundle with a bad ${what}`, codes);
+      }
+      notOk(await A.d.req(A.encryptReq(B, '00')), `${A.label} encrypt after refused bundles`, ['no_session']);
+      // B loses its prekeys (a fresh driver at the same address)
+      ok(await A.processBundle(B, await B.bundle()), `${A.label} process_bundle`);
+      const m = await A.encrypt(B, plaintext(rng));
+      const B2 = new Party(ctx, 'B', rng);
+      B2.name = B.name;
+      B2.device = B.device;
+      await B2.init();
+      notOk(await B2.decryptRaw(A, m), `${B2.label} PreKey message for prekeys it does not have`, ['invalid_prekey']);
+      await B.decrypt(A, m, ' (the same message at the real B)');
+    },
+  },
+  {
     name: 'fingerprint',
     about: 'safety numbers both ways agree; scannable compare true both ways; a wrong key gives false',
     async run(ctx) {
