@@ -10,7 +10,8 @@
 // is random unless given by --seed or the environment (SOTTO_INTEROP_SEED).
 // Options: --a-label/--b-label NAME, --timeout SECONDS (per request, default
 // 60), --list, --verbose, --strict (an "unsupported" answer fails the
-// scenario instead of skipping it).
+// scenario instead of skipping it), --state-all (every driver runs with
+// --state FILE, so persistence is exercised on every request).
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -23,7 +24,7 @@ function usage(msg) {
   if (msg) process.stderr.write(`scenarios.mjs: ${msg}\n`);
   process.stderr.write(
     'usage: node scenarios.mjs --a CMD [--a-env K=V]... [--a-label L] --b CMD [--b-env K=V]... [--b-label L]\n' +
-      '       [--seed N] [--only NAME[,NAME]] [--skip NAME[,NAME]] [--timeout S] [--strict] [--list] [--verbose]\n',
+      '       [--seed N] [--only NAME[,NAME]] [--skip NAME[,NAME]] [--timeout S] [--strict] [--state-all] [--list] [--verbose]\n',
   );
   process.exit(2);
 }
@@ -56,6 +57,7 @@ function parseArgs(argv) {
       case '--list': o.list = true; break;
       case '--verbose': o.verbose = true; break;
       case '--strict': o.strict = true; break;
+      case '--state-all': o.stateAll = true; break;
       case '-h': case '--help': usage();
       default: usage(`unknown argument ${k}`);
     }
@@ -110,11 +112,14 @@ for (const sc of scenarios) {
   const rng = new Rng(seed, sc.name);
   const dir = fs.mkdtempSync(path.join(tmpRoot, `${sc.name}-`));
   const drivers = [];
+  let stateFiles = 0;
   const ctx = {
     rng,
     dir,
     verbose: opts.verbose,
     strict: opts.strict,
+    stateAll: opts.stateAll,
+    stateFileFor: (which) => path.join(dir, `${which}-${++stateFiles}.state`),
     libDirs: [opts.aEnv.LIBSIGNAL_DIR, opts.bEnv.LIBSIGNAL_DIR],
     log: (m) => opts.verbose && console.log(`    ${m}`),
     newDriver(which, stateFile = null) {

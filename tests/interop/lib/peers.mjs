@@ -44,8 +44,9 @@ export class Party {
     this.name = rng.uuid();
     this.device = rng.int(1, 127);
     this.regId = rng.int(1, 16380);
-    this.stateFile = stateFile;
-    this.d = ctx.newDriver(which, stateFile);
+    // --state-all: every driver persists (a file of its own per party)
+    this.stateFile = stateFile ?? (ctx.stateAll ? ctx.stateFileFor(which) : null);
+    this.d = ctx.newDriver(which, this.stateFile);
   }
 
   get label() {
