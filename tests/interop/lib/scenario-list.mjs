@@ -158,6 +158,35 @@ export const scenarios = [
     },
   },
   {
+    name: 'prekey_reorder',
+    about: '50 PreKey messages sent before any reply, delivered shuffled with duplicates; then the reply',
+    async run(ctx) {
+      const { rng } = ctx;
+      const [A, B] = await pair(ctx);
+      ok(await A.processBundle(B, await B.bundle()), `${A.label} process_bundle`);
+      const msgs = await encryptMany(rng, A, B, 50);
+      msgs.forEach((m, i) => m.type !== 3 && fail(`${A.label} message #${i} before any reply has type ${m.type}, expected 3`));
+      const deliveries = [...Array(50).keys()];
+      for (let i = 0; i < 50; i++) if (rng.chance(0.1)) deliveries.push(i);
+      rng.shuffle(deliveries);
+      const seen = new Set();
+      for (const i of deliveries) {
+        const r = await B.decryptRaw(A, msgs[i]);
+        if (seen.has(i)) notOk(r, `${B.label} second copy of PreKey message #${i}`, ['duplicate_message']);
+        else if (ok(r, `${B.label} PreKey message #${i}`).plaintext !== msgs[i].plaintext) fail(`${B.label} PreKey message #${i}: wrong plaintext`);
+        seen.add(i);
+      }
+      const reply = await B.encrypt(A, plaintext(rng));
+      if (reply.type !== 2) fail(`${B.label} reply has type ${reply.type}`);
+      await A.decrypt(B, reply, ' (reply)');
+      const next = await A.encrypt(B, plaintext(rng));
+      if (next.type !== 2) fail(`${A.label} message after the reply has type ${next.type}, expected 2`);
+      await B.decrypt(A, next);
+      await stillWorks(rng, A, B, 'after the PreKey burst');
+      return `${deliveries.length - 50} duplicates`;
+    },
+  },
+  {
     name: 'bit_flip',
     about: 'every byte of one message altered in turn: each rejected, session intact',
     async run(ctx) {
