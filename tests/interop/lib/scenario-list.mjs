@@ -387,6 +387,41 @@ export const scenarios = [
     },
   },
   {
+    name: 'multi_device',
+    about: 'one account on two devices (two B drivers, same name): separate sessions; a message for one device fails on the other',
+    async run(ctx) {
+      const { rng } = ctx;
+      const [A, B1] = await pair(ctx);
+      const B2 = new Party(ctx, 'B', rng);
+      B2.name = B1.name;
+      B2.device = B1.device === 127 ? 1 : B1.device + 1;
+      await B2.init();
+      await establish(rng, A, B1);
+      await establish(rng, A, B2);
+      const r1 = ok(await A.d.req({ op: 'identity', ...A.to(B1) }), `${A.label} identity of device ${B1.device}`);
+      const r2 = ok(await A.d.req({ op: 'identity', ...A.to(B2) }), `${A.label} identity of device ${B2.device}`);
+      if (r1.identity_key !== B1.ik || r2.identity_key !== B2.ik) fail(`${A.label} mixes up the identities of the two devices`);
+      for (let i = 0; i < 6; i++) {
+        const B = i % 2 ? B2 : B1;
+        await send(rng, A, B, ` (device ${B.device})`);
+        await send(rng, B, A, ` (device ${B.device})`);
+      }
+      const m = await A.encrypt(B1, plaintext(rng));
+      notOk(await B2.decryptRaw(A, m), `${B2.label} (device ${B2.device}) decrypting a message for device ${B1.device}`);
+      await B1.decrypt(A, m, ' (the right device)');
+      // the sender's device matters too: B1 claims a message came from another device of A
+      const m2 = await B1.encrypt(A, plaintext(rng));
+      const other = [1, 2, 3].find((d) => d !== B1.device && d !== B2.device);
+      notOk(
+        await A.d.req({ op: 'decrypt', peer: B1.name, peer_device: other, type: m2.type, ciphertext: m2.ciphertext }),
+        `${A.label} decrypting ${B1.which}'s message as if from device ${other}, which it has no session with`,
+      );
+      await A.decrypt(B1, m2);
+      await stillWorks(rng, A, B1, 'device 1');
+      await stillWorks(rng, A, B2, 'device 2');
+    },
+  },
+  {
     name: 'fingerprint',
     about: 'safety numbers both ways agree; scannable compare true both ways; a wrong key gives false',
     async run(ctx) {
