@@ -559,13 +559,23 @@ const ops = {
 
 // ---- the loop --------------------------------------------------------------
 
+// Responses are buffered while more requests are already waiting (pipelined
+// callers) and written as soon as the queue is empty; with --state the file
+// is saved before each response enters the buffer.
+let out = [];
+function flush() {
+  if (!out.length) return;
+  process.stdout.write(out.join(''));
+  out = [];
+}
+
 function respond(obj) {
   try {
     saveState();
   } catch (e) {
     obj = { ok: false, error: 'invalid_state', message: `cannot save state: ${e.message}` };
   }
-  process.stdout.write(`${JSON.stringify(obj)}\n`);
+  out.push(`${JSON.stringify(obj)}\n`);
 }
 
 async function handle(line) {
@@ -589,24 +599,37 @@ async function handle(line) {
   }
 }
 
-const rl = readline.createInterface({ input: process.stdin, crlfDelay: Infinity });
-let chain = Promise.resolve();
-let quitting = false;
-rl.on('line', (line) => {
-  chain = chain.then(async () => {
-    if (quitting) return;
-    const res = await handle(line);
+const queue = [];
+let running = false;
+let closed = false;
+
+async function pump() {
+  if (running) return;
+  running = true;
+  while (queue.length) {
+    const res = await handle(queue.shift());
     if (res === null) {
-      quitting = true;
       respond({ ok: true });
+      flush();
       process.exit(0);
     }
     respond(res);
-  });
-});
-rl.on('close', () => {
-  chain = chain.then(() => {
+    if (!queue.length || out.length >= 128) flush();
+  }
+  running = false;
+  if (closed) {
+    flush();
     saveState();
     process.exit(0);
-  });
+  }
+}
+
+const rl = readline.createInterface({ input: process.stdin, crlfDelay: Infinity });
+rl.on('line', (line) => {
+  queue.push(line);
+  void pump();
+});
+rl.on('close', () => {
+  closed = true;
+  void pump();
 });

@@ -371,7 +371,7 @@ export const scenarios = [
         ['truncated identity key', (b) => ({ ...b, identity_key: b.identity_key.slice(0, 64) }), 'invalid_key', 'bad_request'],
       ];
       for (const [what, mutate, ...codes] of cases) {
-        const r = await A.processBundle(B, mutate(await B.bundle()));
+        const r = await A.processBundle(B, mutate(await B.bundle({ kyber: true })));
         notOk(r, `${A.label} process_bundle with a bad ${what}`, codes);
       }
       notOk(await A.d.req(A.encryptReq(B, '00')), `${A.label} encrypt after refused bundles`, ['no_session']);
