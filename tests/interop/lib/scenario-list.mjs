@@ -326,6 +326,21 @@ export const scenarios = [
       await stillWorks(rng, A, B, 'after restarting both');
       const r = ok(await A.d.req({ op: 'identity', ...A.to(B) }), `${A.label} identity after restart`);
       if (r.identity_key !== B.ik) fail(`${A.label} forgot ${B.which}'s identity across restarts`);
+      // kill -9 in the middle of a pipeline: every answered encrypt must have
+      // been saved, so after the restart A never reuses a message key
+      const pts = Array.from({ length: 300 }, () => plaintext(rng, 32));
+      const ps = pts.map((pt) => A.d.req(A.encryptReq(B, pt)));
+      const got = new Array(pts.length).fill(null);
+      ps.forEach((p, i) => p.then((res) => (got[i] = res), () => {}));
+      await Promise.all(ps.slice(0, 100));
+      await A.restart();
+      const answered = got.map((res, i) => (res && res.ok ? { type: res.type, ciphertext: res.ciphertext, plaintext: pts[i] } : null)).filter(Boolean);
+      if (answered.length < 100) fail(`only ${answered.length} of the first 100 pipelined encrypts were answered`);
+      const fresh = await A.encrypt(B, plaintext(rng));
+      await B.decrypt(A, fresh, ` (first message after a kill with ${answered.length} answered)`);
+      for (const m of rng.shuffle(answered)) await B.decrypt(A, m, ' (answered before the kill)');
+      await stillWorks(rng, A, B, 'after the kill mid-pipeline');
+      return `killed after ${answered.length} of 300 pipelined encrypts were answered`;
     },
   },
   {
