@@ -12,7 +12,9 @@
 // 60), --list, --verbose, --strict (an "unsupported" answer fails the
 // scenario instead of skipping it), --state-all (every driver runs with
 // --state FILE, so persistence is exercised on every request), --v3 (bundles
-// are Kyber-less unless a scenario asks for Kyber: X3DH sessions throughout).
+// are Kyber-less unless a scenario asks for Kyber: X3DH sessions throughout),
+// --address-binding yes|no|any (must B refuse a message A addressed to another
+// of B's devices? libsignal 0.91+ binds addresses; default any).
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -25,7 +27,7 @@ function usage(msg) {
   if (msg) process.stderr.write(`scenarios.mjs: ${msg}\n`);
   process.stderr.write(
     'usage: node scenarios.mjs --a CMD [--a-env K=V]... [--a-label L] --b CMD [--b-env K=V]... [--b-label L]\n' +
-      '       [--seed N] [--only NAME[,NAME]] [--skip NAME[,NAME]] [--timeout S] [--strict] [--state-all] [--v3] [--list] [--verbose]\n',
+      '       [--seed N] [--only NAME[,NAME]] [--skip NAME[,NAME]] [--timeout S] [--strict] [--state-all] [--v3] [--address-binding yes|no|any] [--list] [--verbose]\n',
   );
   process.exit(2);
 }
@@ -60,6 +62,7 @@ function parseArgs(argv) {
       case '--strict': o.strict = true; break;
       case '--state-all': o.stateAll = true; break;
       case '--v3': o.v3 = true; break;
+      case '--address-binding': o.addressBinding = val(); if (!['yes', 'no', 'any'].includes(o.addressBinding)) usage('--address-binding yes|no|any'); break;
       case '-h': case '--help': usage();
       default: usage(`unknown argument ${k}`);
     }
@@ -122,6 +125,7 @@ for (const sc of scenarios) {
     strict: opts.strict,
     stateAll: opts.stateAll,
     bundleDefaults: opts.v3 ? { kyber: false } : {},
+    addressBinding: opts.addressBinding,
     stateFileFor: (which) => path.join(dir, `${which}-${++stateFiles}.state`),
     libDirs: [opts.aEnv.LIBSIGNAL_DIR, opts.bEnv.LIBSIGNAL_DIR],
     log: (m) => opts.verbose && console.log(`    ${m}`),

@@ -437,6 +437,27 @@ export const scenarios = [
     },
   },
   {
+    name: 'address_binding',
+    about: 'a message addressed to another device of the recipient: refused where addresses are bound (0.91+), per --address-binding yes|no|any',
+    async run(ctx) {
+      const { rng } = ctx;
+      const [A, B] = await pair(ctx);
+      // A believes B's bundle belongs to another device of B's account
+      const wrong = B.device === 127 ? 1 : B.device + 1;
+      const b = await B.bundle();
+      const W = { name: B.name, device: wrong, which: 'B', label: B.label };
+      ok(await A.processBundle(W, b), `${A.label} process_bundle (for device ${wrong})`);
+      const m = await A.encrypt(W, plaintext(rng));
+      const r = await B.decryptRaw(A, m);
+      const bound = !r.ok;
+      const want = ctx.addressBinding ?? 'any';
+      if (want === 'yes' && !bound) fail(`${B.label} accepted a message addressed to device ${wrong} (expected the addresses binding to refuse it)`);
+      if (want === 'no' && bound) fail(`${B.label} refused a message addressed to device ${wrong}: ${r.error}: ${r.message}`);
+      if (!bound && r.plaintext !== m.plaintext) fail(`${B.label}: wrong plaintext`);
+      return bound ? `refused (${r.error}): addresses bound` : 'accepted: no address binding';
+    },
+  },
+  {
     name: 'fingerprint',
     about: 'safety numbers both ways agree; scannable compare true both ways; a wrong key gives false',
     async run(ctx) {
