@@ -36,7 +36,10 @@
     XX(UNSUPPORTED, "unsupported", "operation not supported")                                      \
     XX(NOT_FOUND, "not_found", "not found")                                                        \
     XX(STORE, "store", "the caller's store reported a failure")                                    \
-    XX(VERSION_MISMATCH, "version_mismatch", "fingerprint versions differ")
+    XX(VERSION_MISMATCH, "version_mismatch", "fingerprint versions differ")                        \
+    XX(UNREACHABLE, "unreachable", "the server cannot be reached")                                 \
+    XX(RATE_LIMITED, "rate_limited", "too many requests; try again later")                         \
+    XX(REFUSED, "refused", "the server refused the request")
 
 enum sotto_err {
 #define SOTTO_ERR_ENUM(name, str, msg) SOTTO_ERR_##name,
