@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "sotto/error.h"
+#include "sotto/session.h"
 
 #define SOTTO_VERSION_STRING "0.1.0"
 
