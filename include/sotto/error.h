@@ -37,6 +37,8 @@
     XX(NOT_FOUND, "not_found", "not found")                                                        \
     XX(STORE, "store", "the caller's store reported a failure")                                    \
     XX(VERSION_MISMATCH, "version_mismatch", "fingerprint versions differ")                        \
+    XX(HANDSHAKE, "handshake", "noise handshake failed")                                           \
+    XX(NONCE_EXHAUSTED, "nonce_exhausted", "noise nonce exhausted; reconnect")                     \
     XX(UNREACHABLE, "unreachable", "the server cannot be reached")                                 \
     XX(RATE_LIMITED, "rate_limited", "too many requests; try again later")                         \
     XX(REFUSED, "refused", "the server refused the request")
