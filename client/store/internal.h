@@ -43,6 +43,11 @@ int sc_prepare(struct sc_store *s, sqlite3_stmt **st, const char *sql, int need_
 int sc_step_done(sqlite3_stmt *st);
 int sc_exec(struct sc_store *s, const char *sql);
 
+/* Begins a transaction unless one is open (*own says whether we did);
+ * sc_txn_end commits or rolls back ours and passes rc through. */
+int sc_txn_begin(struct sc_store *s, int *own);
+int sc_txn_end(struct sc_store *s, int own, int rc);
+
 /* Schema creation and migrations (schema.c). */
 int sc_schema_migrate(struct sc_store *s);
 

@@ -15,12 +15,12 @@ int sc_store_journal_append(struct sc_store *s, int64_t *seq, const char *kind, 
     sqlite3_stmt *st;
     uint8_t *ct;
     size_t ctlen;
-    int rc;
+    int rc, own;
 
     *seq = 0;
     /* The row key is the seq, unknown before the insert: reserve the row,
      * then seal the body bound to it, in one transaction. */
-    rc = sc_store_begin(s);
+    rc = sc_txn_begin(s, &own);
     if (rc != SOTTO_OK)
         return rc;
     rc = sc_prepare(s, &st, "INSERT INTO journal(kind, body) VALUES(?, x'')", 1);
@@ -47,13 +47,10 @@ int sc_store_journal_append(struct sc_store *s, int64_t *seq, const char *kind, 
     sqlite3_bind_blob(st, 1, ct, (int)ctlen, free);
     sqlite3_bind_int64(st, 2, *seq);
     rc = sc_step_done(st);
-    if (rc == SOTTO_OK)
-        rc = sc_store_commit(s);
 out:
-    if (rc != SOTTO_OK) {
-        sc_store_rollback(s);
+    rc = sc_txn_end(s, own, rc);
+    if (rc != SOTTO_OK)
         *seq = 0;
-    }
     return rc;
 }
 

@@ -154,10 +154,10 @@ int sc_store_outbox_add(struct sc_store *s, const struct sc_message *m)
 {
     char pid[SC_INDEX_HEX + 1];
     sqlite3_stmt *st;
-    int rc = sc_index(s, pid, "peer", m->peer);
+    int own, rc = sc_index(s, pid, "peer", m->peer);
     if (rc != SOTTO_OK)
         return rc;
-    rc = sc_store_begin(s);
+    rc = sc_txn_begin(s, &own);
     if (rc != SOTTO_OK)
         return rc;
     rc = insert_message(s, m);
@@ -170,13 +170,8 @@ int sc_store_outbox_add(struct sc_store *s, const struct sc_message *m)
     sqlite3_bind_text(st, 2, pid, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(st, 3, m->ts);
     rc = sc_step_done(st);
-    if (rc != SOTTO_OK)
-        goto out;
-    rc = sc_store_commit(s);
 out:
-    if (rc != SOTTO_OK)
-        sc_store_rollback(s);
-    return rc;
+    return sc_txn_end(s, own, rc);
 }
 
 void sc_outbox_item_clear(struct sc_outbox_item *it)
@@ -264,7 +259,7 @@ int sc_store_outbox_retry(struct sc_store *s, const char *mid, int64_t now, cons
 int sc_store_outbox_done(struct sc_store *s, const char *mid)
 {
     sqlite3_stmt *st;
-    int rc = sc_store_begin(s);
+    int own, rc = sc_txn_begin(s, &own);
     if (rc != SOTTO_OK)
         return rc;
     rc = sc_prepare(s, &st, "DELETE FROM outbox WHERE mid = ?", 1);
@@ -274,12 +269,8 @@ int sc_store_outbox_done(struct sc_store *s, const char *mid)
     rc = sc_step_done(st);
     if (rc == SOTTO_OK)
         rc = sc_store_message_status(s, mid, SC_MSG_SENT);
-    if (rc == SOTTO_OK)
-        rc = sc_store_commit(s);
 out:
-    if (rc != SOTTO_OK)
-        sc_store_rollback(s);
-    return rc;
+    return sc_txn_end(s, own, rc);
 }
 
 static int set_held(struct sc_store *s, const char *peer, int held)

@@ -267,6 +267,23 @@ int sc_keyfile_load(uint8_t key[SC_KEY_BYTES], const char *path)
     return SOTTO_OK;
 }
 
+int sc_txn_begin(struct sc_store *s, int *own)
+{
+    *own = sqlite3_get_autocommit(s->db) != 0;
+    return *own ? sc_exec(s, "BEGIN IMMEDIATE") : SOTTO_OK;
+}
+
+int sc_txn_end(struct sc_store *s, int own, int rc)
+{
+    if (!own)
+        return rc;
+    if (rc == SOTTO_OK)
+        rc = sc_exec(s, "COMMIT");
+    if (rc != SOTTO_OK)
+        (void)sc_exec(s, "ROLLBACK");
+    return rc;
+}
+
 int sc_store_begin(struct sc_store *s)
 {
     return sc_exec(s, "BEGIN IMMEDIATE");
