@@ -22,15 +22,22 @@
  * Contract for every function here:
  *  - returns 0 (SOTTO_OK) or a sotto_err; out-params are cleared first
  *    (*outlen = 0, *t = NULL);
- *  - buffers must not overlap;
- *  - SOTTO_ERR_INVALID_ARGUMENT (NULL, bad sizes, out buffer too small) and
- *    SOTTO_ERR_INVALID_STATE (call out of order) are detected before
- *    anything is computed: the object is unchanged and still usable;
- *  - during the handshake any other error (SOTTO_ERR_HANDSHAKE for a message
- *    that does not authenticate or carries a bad key, SOTTO_ERR_TRUNCATED,
- *    SOTTO_ERR_TOO_LARGE, ...) commits nothing from that message and moves
- *    the handshake to ST_NOISE_FAILED; every later call on it returns
- *    SOTTO_ERR_INVALID_STATE. Drop the connection.
+ *  - buffers must not overlap, except that st_noise_encrypt/decrypt may
+ *    work in place (out == pt / out == ct exactly);
+ *  - caller mistakes are refused before anything is computed and leave the
+ *    object unchanged and usable: SOTTO_ERR_INVALID_ARGUMENT (NULL, buffer
+ *    too small), SOTTO_ERR_INVALID_STATE (call out of order), and
+ *    SOTTO_ERR_TOO_LARGE for a payload given to write/encrypt;
+ *  - during the handshake every other error, i.e. anything wrong with the
+ *    peer's bytes (SOTTO_ERR_HANDSHAKE: does not authenticate or carries a
+ *    small-order key; SOTTO_ERR_TRUNCATED; SOTTO_ERR_TOO_LARGE on read),
+ *    commits nothing from that message and moves the handshake to
+ *    ST_NOISE_FAILED; every later call on it returns SOTTO_ERR_INVALID_STATE.
+ *    Drop the connection.
+ *  - the pattern is not visible on the wire (XX message 1 is 32 bytes + a
+ *    plaintext payload, IK message 1 is 96 + payload): the framing must say
+ *    which one the client chose, e.g. a pattern byte before message 1 that
+ *    is also part of the prologue on both sides, so it is authenticated.
  *  - objects are not thread-safe; use one per connection.
  */
 #ifndef ST_TRANSPORT_NOISE_H
@@ -98,18 +105,20 @@ size_t st_noise_write_overhead(const struct st_noise_handshake *hs);
 
 /*
  * Next handshake message with payload (may be NULL/0) into out[cap];
- * *outlen gets its length. SOTTO_ERR_INVALID_STATE if not our turn,
- * SOTTO_ERR_INVALID_ARGUMENT if cap < len + overhead or the message would
- * exceed 65535 bytes. Note: handshake payloads are sent before both sides
- * are authenticated (XX message 1 and IK's are not even encrypted to an
- * authenticated peer): keep them empty or non-sensitive.
+ * *outlen gets its length (len + st_noise_write_overhead). Refused without
+ * harm: SOTTO_ERR_INVALID_STATE if not our turn, SOTTO_ERR_TOO_LARGE if the
+ * message would exceed 65535 bytes, SOTTO_ERR_INVALID_ARGUMENT if cap is too
+ * small. SOTTO_ERR_HANDSHAKE (a DH with the peer's key gives zero) fails it.
+ * Handshake payloads are weaker than transport messages (Noise §7.7): XX
+ * message 1's is plaintext, IK message 1's can be replayed and is not
+ * forward secret. Keep them empty or non-sensitive.
  */
 SOTTO_MUST_CHECK int st_noise_write_message(struct st_noise_handshake *hs, uint8_t *out, size_t cap,
                                             size_t *outlen, const uint8_t *payload, size_t len);
 /*
  * Process the peer's handshake message msg[len]; its payload goes to
- * payload[cap] (cap >= len - overhead suffices; may be NULL/0 for an empty
- * payload), *plen gets its length. SOTTO_ERR_INVALID_STATE if not their
+ * payload[cap] (cap >= len always suffices; NULL/0 if no payload is
+ * expected), *plen gets its length. SOTTO_ERR_INVALID_STATE if not their
  * turn; SOTTO_ERR_TRUNCATED if msg is shorter than its fixed part;
  * SOTTO_ERR_TOO_LARGE over 65535; SOTTO_ERR_HANDSHAKE if it fails to
  * authenticate or a DH gives zero (bad key, wrong pinned server key in IK).

@@ -330,11 +330,14 @@ int st_noise_read_message(struct st_noise_handshake *hs, uint8_t *payload, size_
     if (st_noise_handshake_state(hs) != ST_NOISE_READ)
         return SOTTO_ERR_INVALID_STATE;
     overhead = message_overhead(hs);
-    /* Peer errors (size, authentication) fail the handshake. */
-    rc = len > ST_NOISE_MAX_MESSAGE ? SOTTO_ERR_TOO_LARGE : SOTTO_ERR_TRUNCATED;
-    if (len > ST_NOISE_MAX_MESSAGE || len < overhead) {
+    /* From here on, errors in the peer's bytes fail the handshake. */
+    if (len > ST_NOISE_MAX_MESSAGE) {
         hs->failed = 1;
-        return rc;
+        return SOTTO_ERR_TOO_LARGE;
+    }
+    if (len < overhead) { /* shorter than its keys and tags */
+        hs->failed = 1;
+        return SOTTO_ERR_TRUNCATED;
     }
     if (cap < len - overhead)
         return SOTTO_ERR_INVALID_ARGUMENT;
