@@ -83,12 +83,25 @@ void cli_print_message(struct cli *c, const struct sc_message *m);
 int cli_queue_message(struct cli *c, struct sc_message *m, const char *peer, const char *text,
                       size_t len);
 
+/* Prints an incoming message event (msg.c). */
+void cli_print_event_message(struct cli *c, const cJSON *o);
+
+struct sc_conn;
 /* Server glue (net.c). Each returns 0 or an exit code after printing. */
 int cli_register_with_server(struct cli *c, const char *server, const char *server_key);
 /* Sends what is due in the outbox; *sent gets the count. Prints nothing on
  * success; when the server is unreachable notes that messages stay queued
  * and returns EXIT_SERVER. */
 int cli_flush_outbox(struct cli *c, size_t *sent);
+/* Connects (or prints why not). quiet_if_none: return -1 silently when no
+ * server is configured. */
+int cli_connect(struct cli *c, struct sc_conn **conn, const char *server, const char *key,
+                int quiet_if_none);
+/* Flushes the outbox, then prints incoming messages: until the server's
+ * queue is empty, or timeout_s (-1 = none), or forever with follow. */
+int cli_receive(struct cli *c, int follow, long timeout_s, long max, size_t *got);
+/* sc_event_fn printing events for people (or JSON). */
+void cli_on_event(void *ctx, int64_t seq, const char *kind, const char *json);
 
 struct sc_account;
 /* sotto://link?... for this device (cmd_link.c). */

@@ -34,7 +34,7 @@ int cmd_receive(struct cli *c, int argc, char **argv)
                                          {NULL, 0, NULL, 0}};
     int opt, rc, follow = 0;
     long timeout = -1, max = 0;
-    size_t sent;
+    size_t got;
     char *end;
 
     while ((opt = getopt_long(argc, argv, "ft:n:h", opts, NULL)) != -1) {
@@ -65,11 +65,8 @@ int cmd_receive(struct cli *c, int argc, char **argv)
     if (optind != argc)
         return cli_fail(c, EXIT_USER, "usage", "see `sotto receive --help`",
                         "unexpected argument '%s'", argv[optind]);
-    (void)follow;
-    (void)timeout;
-    (void)max;
     rc = cli_open_store(c, 0, 0);
     if (rc != 0)
         return rc;
-    return cli_flush_outbox(c, &sent);
+    return cli_receive(c, follow, timeout, max, &got);
 }

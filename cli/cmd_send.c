@@ -93,8 +93,10 @@ int cmd_send(struct cli *c, int argc, char **argv)
     }
     rc = cli_queue_message(c, &m, peer, text, len);
     if (rc == 0) {
+        char mid[SC_MID_LEN + 1];
+        memcpy(mid, m.mid, sizeof mid);
         rc = cli_flush_outbox(c, &sent);
-        if (sc_store_message_get(c->store, &m, m.mid) == SOTTO_OK) {
+        if (sc_store_message_get(c->store, &m, mid) == SOTTO_OK) {
             cli_print_message(c, &m);
             sc_message_clear(&m);
         }

@@ -131,3 +131,22 @@ int cli_queue_message(struct cli *c, struct sc_message *m, const char *peer, con
     }
     return 0;
 }
+
+void cli_print_event_message(struct cli *c, const cJSON *o)
+{
+    struct sc_message m;
+    const char *id = cJSON_GetStringValue(cJSON_GetObjectItem(o, "id"));
+    const char *peer = cJSON_GetStringValue(cJSON_GetObjectItem(o, "peer"));
+    const char *text = cJSON_GetStringValue(cJSON_GetObjectItem(o, "text"));
+    memset(&m, 0, sizeof m);
+    if (id == NULL || peer == NULL || text == NULL)
+        return;
+    snprintf(m.mid, sizeof m.mid, "%s", id);
+    snprintf(m.peer, sizeof m.peer, "%s", peer);
+    m.device = (uint32_t)cJSON_GetNumberValue(cJSON_GetObjectItem(o, "device"));
+    m.ts = (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(o, "ts"));
+    m.status = SC_MSG_RECEIVED;
+    m.body = (uint8_t *)text;
+    m.body_len = strlen(text);
+    cli_print_message(c, &m);
+}
