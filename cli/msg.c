@@ -1,28 +1,15 @@
 /* Message helpers shared by send, history, receive, chat and daemon. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "cli.h"
+#include "client/sync.h"
 
 const char *cli_status_name(int status)
 {
-    switch (status) {
-    case SC_MSG_QUEUED:
-        return "queued";
-    case SC_MSG_SENT:
-        return "sent";
-    case SC_MSG_DELIVERED:
-        return "delivered";
-    case SC_MSG_READ:
-        return "read";
-    case SC_MSG_FAILED:
-        return "held";
-    case SC_MSG_RECEIVED:
-        return "received";
-    default:
-        return "unknown";
-    }
+    return sc_msg_status_name(status);
 }
 
 const char *cli_trust_name(int trust)
@@ -121,13 +108,11 @@ int cli_queue_message(struct cli *c, struct sc_message *m, const char *peer, con
     if (rc != SOTTO_OK)
         return cli_fail_err(c, rc, "queueing the message");
     {
-        cJSON *o = cli_message_json(m);
-        char *js = cJSON_PrintUnformatted(o);
+        char *js = sc_message_json_text(m);
         int64_t seq;
         if (js != NULL && sc_store_journal_append(c->store, &seq, "message", js) != SOTTO_OK)
             fprintf(stderr, "sotto: note: could not record the send in the event journal\n");
-        cJSON_free(js);
-        cJSON_Delete(o);
+        free(js);
     }
     return 0;
 }

@@ -313,3 +313,8 @@ void sc_conn_close(struct sc_conn *c)
     sc_chan_close(c->chan);
     free(c);
 }
+
+int sc_conn_fd(const struct sc_conn *c)
+{
+    return c->chan->fd;
+}

@@ -66,6 +66,10 @@ void sc_conn_response_free(struct Sotto__Server__Response *rs);
 SOTTO_MUST_CHECK int sc_conn_next_push(struct sc_conn *c, struct Sotto__Server__Push **p,
                                        int timeout_ms);
 void sc_conn_push_free(struct Sotto__Server__Push *p);
+/* The socket, for poll(); readable means a push (or response) arrived.
+ * Pushes already queued inside do not show there: also call
+ * sc_conn_next_push with timeout 0 after each request. */
+int sc_conn_fd(const struct sc_conn *c);
 /* Maps a Response status to a sotto_err (OK -> SOTTO_OK). */
 int sc_status_err(int status);
 

@@ -36,6 +36,26 @@ int sc_sync_event(struct sc_sync *s, const char *kind, const char *json)
     return rc;
 }
 
+const char *sc_msg_status_name(int status)
+{
+    switch (status) {
+    case SC_MSG_QUEUED:
+        return "queued";
+    case SC_MSG_SENT:
+        return "sent";
+    case SC_MSG_DELIVERED:
+        return "delivered";
+    case SC_MSG_READ:
+        return "read";
+    case SC_MSG_FAILED:
+        return "held";
+    case SC_MSG_RECEIVED:
+        return "received";
+    default:
+        return "unknown";
+    }
+}
+
 char *sc_message_json_text(const struct sc_message *m)
 {
     cJSON *o = cJSON_CreateObject();
@@ -52,7 +72,7 @@ char *sc_message_json_text(const struct sc_message *m)
     cJSON_AddStringToObject(o, "direction", m->outgoing ? "out" : "in");
     cJSON_AddNumberToObject(o, "device", m->device);
     cJSON_AddNumberToObject(o, "ts", (double)m->ts);
-    cJSON_AddNumberToObject(o, "status", m->status);
+    cJSON_AddStringToObject(o, "status", sc_msg_status_name(m->status));
     cJSON_AddStringToObject(o, "text", text);
     free(text);
     out = cJSON_PrintUnformatted(o);

@@ -65,6 +65,8 @@ SOTTO_MUST_CHECK int sc_sync_receive(struct sc_sync *s, int timeout_ms, size_t m
 /* Appends an event to the journal and calls on_event. */
 SOTTO_MUST_CHECK int sc_sync_event(struct sc_sync *s, const char *kind, const char *json);
 
+/* "queued", "sent", ... for enum sc_msg_status. */
+const char *sc_msg_status_name(int status);
 /* JSON text of a message event (malloc'd, free()). */
 char *sc_message_json_text(const struct sc_message *m);
 

@@ -55,6 +55,7 @@ static int store_envelope(struct sc_sync *s, const Sotto__Server__Envelope *e, c
     struct sotto_buf pt = {NULL, 0};
     struct sc_message m;
     char *js = NULL;
+    int64_t seq = 0;
     int rc;
 
     *stored = 0;
@@ -81,7 +82,7 @@ static int store_envelope(struct sc_sync *s, const Sotto__Server__Envelope *e, c
         rc = js == NULL ? SOTTO_ERR_NOMEM : SOTTO_OK;
     }
     if (rc == SOTTO_OK)
-        rc = sc_store_journal_append(s->store, &(int64_t){0}, "message", js);
+        rc = sc_store_journal_append(s->store, &seq, "message", js);
     if (rc == SOTTO_OK)
         rc = sc_store_commit(s->store);
     if (rc != SOTTO_OK) {
@@ -89,7 +90,7 @@ static int store_envelope(struct sc_sync *s, const Sotto__Server__Envelope *e, c
     } else {
         *stored = 1;
         if (s->on_event != NULL)
-            s->on_event(s->ctx, 0, "message", js);
+            s->on_event(s->ctx, seq, "message", js);
     }
     free(js);
     sotto_buf_free(&pt);
