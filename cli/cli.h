@@ -31,6 +31,7 @@ struct cli {
     const char *prog;
     const char *account; /* -a, or NULL */
     int json;            /* -o json */
+    int quiet;           /* cli_fail prints nothing (the TUI owns the screen) */
     struct sc_config cfg;
     struct sc_store *store; /* opened by cli_open_store */
     int existed;            /* the store was there before cli_open_store */

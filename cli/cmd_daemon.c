@@ -130,60 +130,9 @@ static int read_client(struct daemon *d, struct dclient *cl)
     return 0;
 }
 
-static void server_lost(struct daemon *d)
-{
-    sc_conn_close(d->conn);
-    d->conn = NULL;
-    d->next_connect = cli_now_ms() + sc_backoff_ms(++d->connect_failures);
-}
-
-static void try_connect(struct daemon *d)
-{
-    struct sc_server srv;
-    struct cli *c = d->c;
-    int rc;
-    if (d->conn != NULL || cli_now_ms() < d->next_connect)
-        return;
-    rc = sc_conn_settings(&srv, c->store, c->cfg.server, c->cfg.server_key);
-    if (rc == SOTTO_OK)
-        rc = sc_conn_open(&d->conn, c->store, &srv, 5000);
-    if (rc == SOTTO_OK)
-        rc = sc_sync_init(&d->sync, d->conn, c->store, NULL, NULL);
-    if (rc != SOTTO_OK) {
-        if (d->connect_failures == 0)
-            fprintf(stderr, "sotto daemon: cannot reach the server (%s); retrying\n",
-                    sotto_err_name(rc));
-        server_lost(d);
-        return;
-    }
-    if (d->connect_failures > 0)
-        fprintf(stderr, "sotto daemon: connected to the server\n");
-    d->connect_failures = 0;
-    d->next_flush = 0;
-}
-
 void daemon_flush(struct daemon *d)
 {
-    size_t sent;
-    int rc;
-    try_connect(d);
-    if (d->conn == NULL)
-        return;
-    rc = sc_sync_flush(&d->sync, cli_now_ms(), &sent);
-    if (rc == SOTTO_ERR_UNREACHABLE)
-        server_lost(d);
-    d->next_flush = cli_now_ms() + 1000;
-}
-
-static void pump_server(struct daemon *d)
-{
-    size_t n;
-    int rc;
-    if (d->conn == NULL)
-        return;
-    rc = sc_sync_receive(&d->sync, 0, 0, &n, 0);
-    if (rc != SOTTO_OK)
-        server_lost(d);
+    online_flush(&d->net);
 }
 
 static int loop(struct daemon *d, int lfd)
@@ -191,16 +140,13 @@ static int loop(struct daemon *d, int lfd)
     while (!stop) {
         struct pollfd p[DAEMON_CLIENTS_MAX + 2];
         size_t np = 0, first_client;
-        try_connect(d);
-        if (d->conn != NULL && cli_now_ms() >= d->next_flush)
-            daemon_flush(d);
-        pump_server(d);
+        online_tick(&d->net);
         for (size_t i = 0; i < d->nclients; i++)
             rpc_push_events(d, d->clients[i]);
         if (lfd >= 0)
             p[np++] = (struct pollfd){.fd = lfd, .events = POLLIN};
-        if (d->conn != NULL)
-            p[np++] = (struct pollfd){.fd = sc_conn_fd(d->conn), .events = POLLIN};
+        if (online_fd(&d->net) >= 0)
+            p[np++] = (struct pollfd){.fd = online_fd(&d->net), .events = POLLIN};
         first_client = np;
         for (size_t i = 0; i < d->nclients; i++)
             p[np++] = (struct pollfd){.fd = d->clients[i]->in_fd, .events = POLLIN};
@@ -261,6 +207,7 @@ int cmd_daemon(struct cli *c, int argc, char **argv)
     if (d == NULL)
         return cli_fail(c, EXIT_UNEXPECTED, "nomem", "", "out of memory");
     d->c = c;
+    d->net.c = c;
     if (path != NULL) {
         lfd = listen_unix(path);
         if (lfd < 0) {
@@ -280,7 +227,7 @@ int cmd_daemon(struct cli *c, int argc, char **argv)
     rc = loop(d, lfd);
     while (d->nclients > 0)
         drop_client(d, d->nclients - 1);
-    sc_conn_close(d->conn);
+    online_close(&d->net);
     if (lfd >= 0) {
         close(lfd);
         unlink(path);

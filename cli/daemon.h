@@ -5,6 +5,7 @@
 
 #include "cli.h"
 #include "client/sync.h"
+#include "online.h"
 
 enum { DAEMON_CLIENTS_MAX = 32, DAEMON_LINE_MAX = 256 * 1024 };
 
@@ -18,11 +19,7 @@ struct dclient {
 
 struct daemon {
     struct cli *c;
-    struct sc_conn *conn; /* NULL while the server is unreachable */
-    struct sc_sync sync;
-    int64_t next_connect; /* ms */
-    uint32_t connect_failures;
-    int64_t next_flush;
+    struct online net;
     struct dclient *clients[DAEMON_CLIENTS_MAX];
     size_t nclients;
 };

@@ -15,6 +15,8 @@ int cli_fail(struct cli *c, int code, const char *error_name, const char *hint, 
     va_start(ap, fmt);
     vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
+    if (c->quiet)
+        return code;
     fprintf(stderr, "sotto: %s\n", what);
     if (hint != NULL && hint[0])
         fprintf(stderr, "  %s\n", hint);
