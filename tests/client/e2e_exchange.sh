@@ -53,6 +53,23 @@ check "killed send: still in the history as queued" grep -q "typed then killed" 
 "$SOTTO" -a alice receive >/dev/null
 check "killed send: delivered after restart" grep -q "<- alice: typed then killed" <<<"$("$SOTTO" -a bob receive)"
 
+# Key-change policy: alice verifies bob; then a different key for bob shows
+# up (simulated by hand): sending stops (exit 4) until she verifies again.
+sn=$("$SOTTO" -a bob -o json verify alice | python3 -c 'import sys,json; print(json.load(sys.stdin)["safety_number"])')
+check "alice verifies bob with bob's safety number" "$SOTTO" -a alice trust bob --safety-number "$sn"
+check "wrong safety number is refused (exit 4)" test "$("$SOTTO" -a alice trust bob --safety-number "$(python3 -c 'import sys; s=sys.argv[1]; print(str((int(s[0])+1)%10)+s[1:])' "$sn")" >/dev/null 2>&1; echo $?)" = 4
+real=$("$SOTTO" -a alice -o json contacts | python3 -c 'import sys,json; print([c for c in map(json.loads, sys.stdin) if c["name"]=="bob"][0]["identity_key"])')
+"$SOTTO" -a alice contacts add bob --identity-key "05$(printf '%064d' 7)" 2>"$T/err" >/dev/null
+check "a changed key is announced" grep -q "CHANGED" "$T/err"
+check "contact shows trust changed" grep -q '"trust":"changed"' <<<"$("$SOTTO" -a alice -o json contacts)"
+"$SOTTO" -a alice send bob -m "must not go" 2>"$T/err" >/dev/null
+check "sending to a changed contact exits 4" test $? = 4
+check "... and says to verify" grep -q "sotto verify" "$T/err"
+"$SOTTO" -a alice contacts add bob --identity-key "$real" 2>/dev/null >/dev/null
+check "after re-verifying, sending works again" "$SOTTO" -a alice trust bob --safety-number "$sn"
+check "send after re-verification" "$SOTTO" -a alice send bob -m "verified again"
+check "bob gets it" grep -q "<- alice: verified again" <<<"$("$SOTTO" -a bob receive)"
+
 # Wrong pinned key: refused with exit 3 and a reason.
 use_server "$PORT" "$(printf '%064d' 0 | tr 0 1)"
 "$SOTTO" -a alice receive 2>"$T/err" >/dev/null
