@@ -86,7 +86,7 @@ int main(int argc, char **argv)
     struct tuser alice, bob;
     struct tc a, b;
     double *lat = calloc((size_t)n, sizeof(double)), ms, t0;
-    uint8_t (*guids)[16] = calloc(256, 16);
+    uint8_t(*guids)[16] = calloc(256, 16);
 
     t_init();
     srv.opts[0] = "-o";
