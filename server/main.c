@@ -37,7 +37,7 @@ static void usage(FILE *f)
                "      --ready-file FILE  write port, key and fingerprint here once listening\n"
                "  -h, --help             this help\n"
                "\n"
-               "admin views: accounts | devices USERNAME | queues | log\n");
+               "admin views: accounts | devices USERNAME | queues | log | verify-log\n");
 }
 
 static int add_override(char **ov, int *n, const char *key, const char *val)

@@ -33,6 +33,8 @@ int sq_col_blob(struct sd_blob *b, sqlite3_stmt *s, int i);
 void sq_col_fixed(uint8_t *out, size_t n, sqlite3_stmt *s, int i);
 /* COMMIT if rc is SD_ST_OK (and the commit works), else ROLLBACK; the result. */
 int sq_finish(struct sq_store *q, int rc);
+/* Recomputes the change-log chain; one line to cb; SD_ST_ERROR if broken. */
+int sq_log_verify(struct sq_store *q, sd_row_cb cb, void *arg);
 
 int sq_account_create(struct sd_store *st, int64_t *id, const char *username,
                       const char *username_key, const uint8_t account_key[33],

@@ -188,6 +188,8 @@ int sq_admin_list(struct sd_store *st, const char *what, const char *arg, sd_row
         i = SQ_ADMIN_QUEUES;
     } else if (strcmp(what, "log") == 0) {
         i = SQ_ADMIN_LOG;
+    } else if (strcmp(what, "verify-log") == 0) {
+        return sq_log_verify(q, cb, cbarg);
     } else {
         return SD_ST_NOT_FOUND;
     }

@@ -424,6 +424,23 @@ static void test_patterns(const struct tuser *alice)
     CHECK(tc_open_with(&c, srv.port, SD_CHAN_XX, wrong, &alice->dev[0]) != 0);
 }
 
+/* Runs `sottod admin VIEW`; its stdout into out; returns its exit status. */
+static int admin_out(const char *view, char *out, size_t cap)
+{
+    char cmd[400];
+    size_t n;
+    FILE *p;
+
+    snprintf(cmd, sizeof(cmd), "%s -d %s/var admin %s", SOTTOD_PATH, srv.dir, view);
+    p = popen(cmd, "r");
+    if (p == NULL) {
+        return -1;
+    }
+    n = fread(out, 1, cap - 1, p);
+    out[n] = '\0';
+    return pclose(p);
+}
+
 /* The change log is a SHA-256 chain over every accepted change, and the
  * database refuses to rewrite it. */
 static void test_change_log(void)
@@ -432,6 +449,7 @@ static void test_change_log(void)
     sqlite3 *db = NULL;
     sqlite3_stmt *st = NULL;
     uint8_t prev[32] = {0}, h[32], *buf;
+    char out[512];
     int rows = 0, ok = 1;
 
     snprintf(path, sizeof(path), "%s/var/sotto.db", srv.dir);
@@ -466,7 +484,16 @@ static void test_change_log(void)
     CHECK(rows == 6); /* Alice, bob, Alice v2, v3, bob v2, Alice v4 */
     CHECK(sqlite3_exec(db, "UPDATE change_log SET kind = 9", NULL, NULL, NULL) != SQLITE_OK);
     CHECK(sqlite3_exec(db, "DELETE FROM change_log", NULL, NULL, NULL) != SQLITE_OK);
+    CHECK(admin_out("verify-log", out, sizeof(out)) == 0);
+    CHECK(strncmp(out, "ok entries=6 head=", 18) == 0);
+    /* someone with write access to the file drops the guard and edits entry 3 */
+    CHECK(sqlite3_exec(db,
+                       "DROP TRIGGER change_log_no_update; UPDATE change_log SET kind = 9"
+                       " WHERE idx = 3",
+                       NULL, NULL, NULL) == SQLITE_OK);
     sqlite3_close(db);
+    CHECK(admin_out("verify-log", out, sizeof(out)) != 0);
+    CHECK(strncmp(out, "broken index=3", 14) == 0);
 }
 
 int main(void)
