@@ -124,6 +124,11 @@ static int serve(const struct sd_config *cfg)
         fprintf(stderr, "sottod: cannot open the database %s\n", cfg->db_path);
         goto out;
     }
+    if (getenv("SOTTOD_TEST_FAIL_EVERY") != NULL) {
+        uint32_t n = (uint32_t)strtoul(getenv("SOTTOD_TEST_FAIL_EVERY"), NULL, 10);
+        sd_log(SD_LOG_WARN, "TEST MODE: store writes fail on purpose", "every=%u", n);
+        sd_store_sqlite_fail_every(srv.store, n);
+    }
 #ifdef SD_CHAN_INSECURE
     sd_log(SD_LOG_ERROR,
            "INSECURE BUILD: Noise is not compiled in (lib/transport missing); "

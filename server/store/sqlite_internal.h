@@ -14,6 +14,8 @@ struct sq_store {
     struct sd_store base;
     sqlite3 *db;
     sqlite3_stmt *st[SQ__COUNT];
+    uint32_t fail_every; /* testing: every n-th write fails (0 = never) */
+    uint64_t writes;
 };
 
 static inline struct sq_store *sq(struct sd_store *s)
@@ -21,6 +23,8 @@ static inline struct sq_store *sq(struct sd_store *s)
     return (struct sq_store *)s;
 }
 
+/* 1 if this write is to fail (sd_store_sqlite_fail_every), logged as such. */
+int sq_injected(struct sq_store *q);
 /* Logs the SQLite error for `what`; returns SD_ST_ERROR. */
 int sq_fail(struct sq_store *q, const char *what);
 /* Statement i, reset and with bindings cleared. */

@@ -55,7 +55,7 @@ static int put_one(struct sq_store *q, struct sd_envelope *e, uint32_t cap)
     sqlite3_bind_int64(s, 9, (int64_t)e->server_ts);
     sqlite3_bind_int64(s, 10, (int64_t)e->expires);
     sqlite3_bind_blob(s, 11, e->content.p, (int)e->content.len, SQLITE_STATIC);
-    rc = sqlite3_step(s);
+    rc = sq_injected(q) ? SQLITE_IOERR : sqlite3_step(s);
     sqlite3_reset(s);
     if (rc != SQLITE_DONE) {
         return sq_fail(q, "envelope_put");
