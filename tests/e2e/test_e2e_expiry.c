@@ -15,7 +15,7 @@
 
 /* the shipped INI (every default spelled out) under the test's overrides */
 static struct tsrv srv = {.opts = {"-c", SOTTO_SOURCE_DIR "/packaging/sottod.ini", "-o",
-                                   "limits.message_ttl=1", "-o", "limits.idle_timeout_ms=600",
+                                   "limits.message_ttl=1", "-o", "limits.idle_timeout_ms=1000",
                                    NULL}};
 
 /* A bad setting is refused at start with a message naming it. */
@@ -68,11 +68,11 @@ int main(void)
     st_random_bytes(guid, 16);
     CHECK(tu_send(&b, "alice", guid, &dev, &reg, 1, "soon stale") == ST(OK));
     /* keep bob alive with pings across more than one idle timeout */
-    for (int i = 0; i < 5; i++) {
-        usleep(300000);
+    for (int i = 0; i < 7; i++) {
+        usleep(250000);
         CHECK(ping(&b) == ST(OK));
     }
-    /* 1.5 s later the envelope is past its 1 s lifetime */
+    /* 1.75 s later the envelope is past its 1 s lifetime */
     CHECK(tc_connect(&a, &srv, &alice.dev[0]) == ST(OK));
     f = tc_push(&a, 2000);
     CHECK(f != NULL && f->push->body_case == SOTTO__SERVER__PUSH__BODY_QUEUE_EMPTY);
