@@ -28,6 +28,7 @@ struct sd_config {
     uint32_t message_ttl_s;   /* queued envelopes expire after this */
     uint32_t dedupe_window_s; /* acked guids remembered this long against retries */
     uint32_t handshake_timeout_ms;
+    uint32_t link_timeout_ms;
     uint32_t idle_timeout_ms;
     uint32_t drain_timeout_ms;
     struct sd_rate connect_rate;  /* per address */

@@ -316,8 +316,9 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 
 /* ---- timeouts ---- */
 
-/* Unregistered peers get handshake_timeout in total; devices idle_timeout
- * since their last byte (clients send Ping to stay connected). */
+/* Unregistered peers get handshake_timeout in total, or link_timeout once
+ * their Hello went through (a new device waiting to be added to its account's
+ * list); devices get idle_timeout since their last byte (clients Ping). */
 static void on_timer(uv_timer_t *t)
 {
     struct sd_conn *c = t->data;
@@ -327,13 +328,22 @@ static void on_timer(uv_timer_t *t)
     if (c->state == SD_CONN_CLOSING) {
         return;
     }
-    deadline = c->account_id == 0 ? c->started_ms + cfg->handshake_timeout_ms
-                                  : c->last_rx_ms + cfg->idle_timeout_ms;
+    if (c->account_id != 0) {
+        deadline = c->last_rx_ms + cfg->idle_timeout_ms;
+    } else {
+        deadline =
+            c->started_ms + (c->hello_done ? cfg->link_timeout_ms : cfg->handshake_timeout_ms);
+    }
     if (now >= deadline) {
         sd_conn_close(c, c->account_id == 0 ? "handshake_timeout" : "idle_timeout");
         return;
     }
     uv_timer_start(&c->timer, on_timer, deadline - now, 0);
+}
+
+void sd_conn_rearm(struct sd_conn *c)
+{
+    on_timer(&c->timer);
 }
 
 void sd_conn_set_device(struct sd_conn *c, int64_t account_id, uint32_t device_id,

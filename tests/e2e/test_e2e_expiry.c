@@ -16,7 +16,7 @@
 /* the shipped INI (every default spelled out) under the test's overrides */
 static struct tsrv srv = {.opts = {"-c", SOTTO_SOURCE_DIR "/packaging/sottod.ini", "-o",
                                    "limits.message_ttl=1", "-o", "limits.idle_timeout_ms=1000",
-                                   NULL}};
+                                   "-o", "limits.link_timeout_ms=500", NULL}};
 
 /* A bad setting is refused at start with a message naming it. */
 static void test_bad_config(void)
@@ -83,6 +83,19 @@ int main(void)
     tc_free(f);
     tc_close(&a);
     tc_close(&b);
+    /* an unregistered device waiting to be linked is closed after link_timeout */
+    {
+        struct tuser lone;
+        tu_init(&lone, "lone", 1);
+        CHECK(tc_connect(&a, &srv, &lone.dev[0]) == ST(OK));
+        f = tc_read(&a, 3000);
+        while (f != NULL) { /* no pushes expected, but skip any */
+            tc_free(f);
+            f = tc_read(&a, 3000);
+        }
+        CHECK(a.dead);
+        tc_close(&a);
+    }
     CHECK(ts_stop(&srv) == 0);
     ts_cleanup(&srv);
     return t_done();

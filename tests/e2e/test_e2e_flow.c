@@ -372,15 +372,24 @@ static void test_rekey(struct tuser *alice)
     Sotto__Server__Frame *f;
     struct tdev old = alice->dev[2];
 
+    struct tc waiting;
+
     tu_init(&fresh, "x", 1);
     alice->dev[2] = fresh.dev[0];
     alice->dev[2].id = 3;
     alice->version = 4;
+    /* linking: the new device connects first and waits, unregistered */
+    CHECK(tc_connect(&waiting, &srv, &alice->dev[2]) == ST(OK));
+    CHECK(tu_upload(&waiting, 1, 1, 0, 0) == ST(UNAUTHENTICATED));
     CHECK(tc_connect(&c, &srv, &alice->dev[0]) == ST(OK));
     CHECK(tu_set_devices(&c, alice, 3) == ST(OK));
+    /* ... and is device 3 as soon as the list names it */
+    CHECK(tu_upload(&waiting, 500, 1, 0, 1) == ST(OK));
+    tc_close(&waiting);
     f = fetch(&c, "alice", 3);
     CHECK(f != NULL && f->response->bundle != NULL && f->response->bundle->n_devices == 1 &&
-          f->response->bundle->devices[0]->signed_prekey == NULL);
+          f->response->bundle->devices[0]->signed_prekey != NULL &&
+          f->response->bundle->devices[0]->signed_prekey->key_id == 500); /* not the old key */
     tc_free(f);
     tc_close(&c);
     CHECK(tc_connect(&c, &srv, &alice->dev[2]) == ST(OK));
