@@ -75,4 +75,9 @@ void st_kt_r_lv_max(struct st_kt_r *r, uint8_t *out, size_t max, size_t *got);
  * (SOTTO_ERR_INVALID_MESSAGE for trailing bytes). */
 SOTTO_MUST_CHECK int st_kt_r_end(const struct st_kt_r *r);
 
+/* 1 if o[0..len) is a valid origin / key name (checkpoint.c). */
+int st_kt_origin_ok(const char *o, size_t len);
+/* Length of s, looking at no more than max bytes (strnlen is not C17). */
+size_t st_kt_strnlen(const char *s, size_t max);
+
 #endif

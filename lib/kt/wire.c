@@ -147,3 +147,11 @@ int st_kt_r_end(const struct st_kt_r *r)
         return SOTTO_ERR_INVALID_MESSAGE;
     return SOTTO_OK;
 }
+
+size_t st_kt_strnlen(const char *s, size_t max)
+{
+    size_t n = 0;
+    while (n < max && s[n] != '\0')
+        n++;
+    return n;
+}
