@@ -37,9 +37,9 @@ enum sotto_kt_sizes {
     /* leaf: 1+1+8 + 2+16 + 2+body + 8; body at most 2+33 + 8 + 2+32 + 2+64 */
     SOTTO_KT_LEAF_MAX = 38 + 143,
     /* one device: 4 + 2+33 + 8 + 2+64 */
-    SOTTO_KT_DL_DEVICE_MAX = 113,
+    SOTTO_KT_DL_ENTRY_MAX = 113,
     /* 1 + 2+33 + 8 + 2 + devices + 2+64 */
-    SOTTO_KT_DL_MAX = 112 + SOTTO_KT_DL_DEVICES_MAX * SOTTO_KT_DL_DEVICE_MAX,
+    SOTTO_KT_DL_MAX = 112 + SOTTO_KT_DL_DEVICES_MAX * SOTTO_KT_DL_ENTRY_MAX,
     SOTTO_KT_ORIGIN_MAX = 255,
     SOTTO_KT_CHECKPOINT_MAX = 8192, /* note text plus all signature lines */
     SOTTO_KT_NOTE_SIGS_MAX = 16,
