@@ -38,7 +38,7 @@
     XX(STORE, "store", "the caller's store reported a failure")                                    \
     XX(VERSION_MISMATCH, "version_mismatch", "fingerprint versions differ")                        \
     XX(HANDSHAKE, "handshake", "noise handshake failed")                                           \
-    XX(NONCE_EXHAUSTED, "nonce_exhausted", "noise nonce exhausted; reconnect")                    \
+    XX(NONCE_EXHAUSTED, "nonce_exhausted", "noise nonce exhausted; reconnect")                     \
     XX(KT_BAD_PROOF, "kt_bad_proof", "transparency log proof does not verify")                     \
     XX(KT_INCONSISTENT, "kt_inconsistent", "transparency log checkpoints are inconsistent (fork)") \
     XX(KT_STALE, "kt_stale", "transparency log checkpoint is older than one already accepted")
