@@ -133,7 +133,8 @@ void sd_dispatch(struct sd_conn *c, const uint8_t *msg, size_t len)
         sd_conn_respond(c, &rs);
     }
     if (r.rq->body_case == SOTTO__SERVER__REQUEST__BODY_HELLO && res == SD_H_REPLY) {
-        sd_conn_pump(c); /* queued envelopes follow the Hello response */
+        sd_keys_check_low(c); /* it may have missed the push while away */
+        sd_conn_pump(c);      /* queued envelopes follow the Hello response */
     }
     if (res == SD_H_CLOSE) {
         sd_conn_close_flush(c, "protocol_error");

@@ -58,6 +58,8 @@ Sotto__Server__AccountInfo *sd_account_info(struct sd_req *r, const struct sd_ac
 int sd_h_upload_keys(struct sd_req *r);
 int sd_h_fetch_bundle(struct sd_req *r);
 int sd_h_key_status(struct sd_req *r);
+/* Sends KeysLow to a registered device whose one-time keys run low. */
+void sd_keys_check_low(struct sd_conn *c);
 
 /* handlers_msg.c */
 int sd_h_send(struct sd_req *r);

@@ -90,6 +90,34 @@ int sd_h_key_status(struct sd_req *r)
     return SD_H_REPLY;
 }
 
+static void fill_keys_low(Sotto__Server__Frame *f, Sotto__Server__Push *push,
+                          Sotto__Server__KeysLow *kl, const struct sd_key_counts *left)
+{
+    kl->one_time = left->one_time;
+    kl->kyber = left->kyber;
+    push->body_case = SOTTO__SERVER__PUSH__BODY_KEYS_LOW;
+    push->keys_low = kl;
+    f->kind_case = SOTTO__SERVER__FRAME__KIND_PUSH;
+    f->push = push;
+}
+
+void sd_keys_check_low(struct sd_conn *c)
+{
+    Sotto__Server__Frame f = SOTTO__SERVER__FRAME__INIT;
+    Sotto__Server__Push push = SOTTO__SERVER__PUSH__INIT;
+    Sotto__Server__KeysLow kl = SOTTO__SERVER__KEYS_LOW__INIT;
+    struct sd_store *st = c->srv->store;
+    struct sd_key_counts n;
+
+    if (c->account_id == 0 ||
+        st->ops->keys_count(st, &n, c->account_id, c->device_id) != SD_ST_OK ||
+        (n.one_time >= SD_PREKEY_LOW && n.kyber >= SD_PREKEY_LOW)) {
+        return;
+    }
+    fill_keys_low(&f, &push, &kl, &n);
+    sd_conn_send(c, &f);
+}
+
 static void push_keys_low(struct sd_server *srv, int64_t account_id, const struct sd_bundle *b)
 {
     Sotto__Server__Frame f = SOTTO__SERVER__FRAME__INIT;
@@ -97,12 +125,7 @@ static void push_keys_low(struct sd_server *srv, int64_t account_id, const struc
     Sotto__Server__KeysLow kl = SOTTO__SERVER__KEYS_LOW__INIT;
     struct sd_conn *c, *next;
 
-    kl.one_time = b->left.one_time;
-    kl.kyber = b->left.kyber;
-    push.body_case = SOTTO__SERVER__PUSH__BODY_KEYS_LOW;
-    push.keys_low = &kl;
-    f.kind_case = SOTTO__SERVER__FRAME__KIND_PUSH;
-    f.push = &push;
+    fill_keys_low(&f, &push, &kl, &b->left);
     for (c = sd_index_first(srv, account_id, b->dev.device_id); c != NULL; c = next) {
         next = sd_index_next(c); /* a failed send closes c */
         if (c->hello_done) {

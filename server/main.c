@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,6 +113,8 @@ static int serve(const struct sd_config *cfg)
         fprintf(stderr, "sottod: cannot create data_dir %s: %s\n", cfg->data_dir, strerror(errno));
         return 1;
     }
+    /* a peer that closes while we write must cost an EPIPE, not the process */
+    signal(SIGPIPE, SIG_IGN);
     /* best effort: keep the long-term key out of swap */
     (void)mlock(srv.spriv, sizeof(srv.spriv));
     if (sd_keyfile_load(srv.spriv, srv.spub, &created, cfg->key_file) != 0) {

@@ -113,7 +113,7 @@ int main(int argc, char **argv)
     while (got < n + n / 10) {
         size_t k = 0;
         Sotto__Server__Frame *f;
-        while (k < 64 && (f = tc_push(&b, k == 0 ? 5000 : 0)) != NULL) {
+        while (k < 64 && (f = tc_push_msg(&b, k == 0 ? 5000 : 0)) != NULL) {
             if (f->push->body_case == SOTTO__SERVER__PUSH__BODY_ENVELOPE) {
                 memcpy(guids[k++], f->push->envelope->guid.data, 16);
             }

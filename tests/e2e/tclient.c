@@ -556,6 +556,17 @@ Sotto__Server__Frame *tc_push(struct tc *c, int timeout_ms)
     }
 }
 
+Sotto__Server__Frame *tc_push_msg(struct tc *c, int timeout_ms)
+{
+    for (;;) {
+        Sotto__Server__Frame *f = tc_push(c, timeout_ms);
+        if (f == NULL || f->push->body_case != SOTTO__SERVER__PUSH__BODY_KEYS_LOW) {
+            return f;
+        }
+        tc_free(f);
+    }
+}
+
 void tc_free(Sotto__Server__Frame *f)
 {
     if (f != NULL) {

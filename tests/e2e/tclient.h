@@ -76,6 +76,9 @@ Sotto__Server__Frame *tc_wait(struct tc *c, uint64_t id, int timeout_ms);
 Sotto__Server__Frame *tc_call(struct tc *c, Sotto__Server__Request *rq);
 /* Next push (queued first), waiting up to timeout_ms; NULL on timeout. */
 Sotto__Server__Frame *tc_push(struct tc *c, int timeout_ms);
+/* As tc_push, but KeysLow pushes (sent after Hello when keys are low) are
+ * dropped: for tests about envelopes. */
+Sotto__Server__Frame *tc_push_msg(struct tc *c, int timeout_ms);
 /* Next frame of any kind straight from the socket. */
 Sotto__Server__Frame *tc_read(struct tc *c, int timeout_ms);
 void tc_free(Sotto__Server__Frame *f);

@@ -167,6 +167,27 @@ static void send_bad_mac(struct tc *c)
     tc_write_raw(c->fd, frame, sizeof(frame));
 }
 
+/* Peers that vanish while the server writes to them (EPIPE, not SIGPIPE). */
+static void vanishing_peers(void)
+{
+    for (int i = 0; i < 30; i++) {
+        struct tc c;
+        Sotto__Server__Request rq = SOTTO__SERVER__REQUEST__INIT;
+        Sotto__Server__Hello h = SOTTO__SERVER__HELLO__INIT;
+        if (tc_open(&c, &srv, &good.dev[0]) != 0) {
+            t_failed++;
+            continue;
+        }
+        h.min_version = h.max_version = 1;
+        rq.body_case = SOTTO__SERVER__REQUEST__BODY_HELLO;
+        rq.hello = &h;
+        tc_send_req(&c, &rq);
+        tc_send_req(&c, &rq); /* a second Hello: an error answer to write */
+        tc_close(&c);         /* without reading: the kernel resets the connection */
+    }
+    still_serving("peers vanishing mid-write");
+}
+
 static void authenticated(void)
 {
     struct tc c;
@@ -250,6 +271,7 @@ int main(void)
     unauthenticated_raw();
     unauthenticated_sessions();
     authenticated();
+    vanishing_peers();
     test_metrics();
     /* SIGTERM with a device connected: it is closed, sottod exits 0 */
     CHECK(ts_stop(&srv) == 0);

@@ -123,6 +123,13 @@ int main(void)
     }
     CHECK(low > 0);
     tc_close(&a);
+    /* reconnecting, alice hears it again (it may have missed the push) */
+    CHECK(tc_connect(&a, &srv, &alice.dev[0]) == ST(OK));
+    f = tc_push(&a, 2000);
+    CHECK(f != NULL && f->push->body_case == SOTTO__SERVER__PUSH__BODY_KEYS_LOW &&
+          f->push->keys_low->one_time == 0);
+    tc_free(f);
+    tc_close(&a);
     CHECK(ts_stop(&srv) == 0);
     ts_cleanup(&srv);
     return t_done();

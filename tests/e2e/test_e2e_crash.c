@@ -135,7 +135,7 @@ static void receiver_step(struct tc *c, int d, int *empty)
     size_t n = 0;
 
     while (n < 256) {
-        Sotto__Server__Frame *f = tc_push(c, n == 0 ? 20 : 2);
+        Sotto__Server__Frame *f = tc_push_msg(c, n == 0 ? 20 : 2);
         if (f == NULL) {
             break;
         }

@@ -74,7 +74,7 @@ int main(void)
     }
     /* 1.75 s later the envelope is past its 1 s lifetime */
     CHECK(tc_connect(&a, &srv, &alice.dev[0]) == ST(OK));
-    f = tc_push(&a, 2000);
+    f = tc_push_msg(&a, 2000);
     CHECK(f != NULL && f->push->body_case == SOTTO__SERVER__PUSH__BODY_QUEUE_EMPTY);
     tc_free(f);
     /* alice stays silent: the server closes her connection */

@@ -46,7 +46,7 @@ static void drain(const struct tuser *bob, int *got)
 
     CHECK(tc_connect(&c, &srv, &bob->dev[0]) == ST(OK));
     while (!empty) {
-        Sotto__Server__Frame *f = tc_push(&c, 3000);
+        Sotto__Server__Frame *f = tc_push_msg(&c, 3000);
         if (f == NULL) {
             break;
         }

@@ -278,7 +278,7 @@ static void expect_envelopes(struct tc *c, int n, const char *from, uint8_t (*gu
 {
     int got = 0;
     while (got < n) {
-        Sotto__Server__Frame *f = tc_push(c, 3000);
+        Sotto__Server__Frame *f = tc_push_msg(c, 3000);
         if (f == NULL) {
             break;
         }
@@ -337,7 +337,7 @@ static void test_messages(struct tuser *alice, struct tuser *bob)
     tc_close(&a1);
     /* after the ack, device 1 gets nothing again; the retry was deduped */
     CHECK(tc_connect(&a1, &srv, &alice->dev[0]) == ST(OK));
-    f = tc_push(&a1, 1000);
+    f = tc_push_msg(&a1, 1000);
     CHECK(f != NULL && f->push->body_case == SOTTO__SERVER__PUSH__BODY_QUEUE_EMPTY);
     tc_free(f);
     /* device 2 was offline: its copy waits for it */
@@ -393,7 +393,7 @@ static void test_rekey(struct tuser *alice)
     tc_free(f);
     tc_close(&c);
     CHECK(tc_connect(&c, &srv, &alice->dev[2]) == ST(OK));
-    f = tc_push(&c, 2000);
+    f = tc_push_msg(&c, 2000);
     CHECK(f != NULL && f->push->body_case == SOTTO__SERVER__PUSH__BODY_QUEUE_EMPTY);
     tc_free(f);
     tc_close(&c);
