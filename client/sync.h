@@ -21,7 +21,8 @@
 enum {
     SC_PREKEY_BATCH = 50,
     SC_SEND_TIMEOUT_MS = 10000,
-    SC_CONTENT_TEXT = 1, /* content = kind byte || UTF-8 text */
+    SC_CONTENT_TEXT = 1,       /* content = kind byte || UTF-8 text */
+    SC_CONTENT_TRANSCRIPT = 2, /* to our own devices: kind, name length, name, text */
 };
 
 /* Called for each event as it is journalled (may be NULL). kind is
@@ -44,6 +45,19 @@ SOTTO_MUST_CHECK int sc_sync_init(struct sc_sync *s, struct sc_conn *conn, struc
  * server already knows only tops up prekeys. SOTTO_ERR_REFUSED with the
  * server's reason in msg (e.g. username taken). */
 SOTTO_MUST_CHECK int sc_sync_register(struct sc_sync *s, char *msg, size_t msgcap);
+
+/* A linked device whose key the primary has put on the device list:
+ * uploads prekeys and learns the account. SOTTO_OK when registered (or
+ * already was), SOTTO_ERR_NOT_FOUND when the server does not know this
+ * device yet (run `device add` on the primary), SOTTO_ERR_INVALID_STATE for
+ * a primary that never registered, SOTTO_ERR_REFUSED when the server no
+ * longer lists this registered device (removed from the account). */
+SOTTO_MUST_CHECK int sc_sync_prepare(struct sc_sync *s);
+
+/* Primary only: signs dev[0..n) as the next version of our device list and
+ * uploads it (SetDevices); stores it locally on success. */
+SOTTO_MUST_CHECK int sc_sync_set_devices(struct sc_sync *s, const struct sc_device *dev, size_t n,
+                                         char *msg, size_t cap);
 
 /*
  * Sends every outbox item due at now. *sent counts delivered items. An item

@@ -45,6 +45,36 @@ static int device_listed(struct sc_sync *s, const char *peer, uint32_t device)
     return 0;
 }
 
+/* Fills m (peer, direction, status, body pointing into pt) from decrypted
+ * content. A transcript is accepted only from our own account. */
+static int parse_content(struct sc_message *m, const struct sotto_buf *pt, const char *self,
+                         const char *peer)
+{
+    memset(m, 0, sizeof *m);
+    if (pt->len >= 1 && pt->data[0] == SC_CONTENT_TEXT) {
+        snprintf(m->peer, sizeof m->peer, "%s", peer);
+        m->status = SC_MSG_RECEIVED;
+        m->body = pt->data + 1;
+        m->body_len = pt->len - 1;
+        return SOTTO_OK;
+    }
+    if (pt->len >= 2 && pt->data[0] == SC_CONTENT_TRANSCRIPT && strcmp(peer, self) == 0) {
+        size_t nl = pt->data[1];
+        if (nl == 0 || nl > SC_NAME_MAX || 2 + nl > pt->len)
+            return SOTTO_ERR_INVALID_MESSAGE;
+        memcpy(m->peer, pt->data + 2, nl);
+        m->peer[nl] = 0;
+        if (!sc_name_valid(m->peer))
+            return SOTTO_ERR_INVALID_MESSAGE;
+        m->outgoing = 1;
+        m->status = SC_MSG_SENT;
+        m->body = pt->data + 2 + nl;
+        m->body_len = pt->len - 2 - nl;
+        return SOTTO_OK;
+    }
+    return SOTTO_ERR_INVALID_MESSAGE;
+}
+
 /* Decrypts and stores e (one transaction). *stored = 1 for a new message. */
 static int store_envelope(struct sc_sync *s, const Sotto__Server__Envelope *e, const char *peer,
                           const char *mid, int *stored)
@@ -64,17 +94,12 @@ static int store_envelope(struct sc_sync *s, const Sotto__Server__Envelope *e, c
     if (rc != SOTTO_OK)
         return rc;
     rc = sotto_session_decrypt(&pt, &ss, &addr, (int)e->type, e->content.data, e->content.len);
-    if (rc == SOTTO_OK && (pt.len < 1 || pt.data[0] != SC_CONTENT_TEXT))
-        rc = SOTTO_ERR_INVALID_MESSAGE;
+    if (rc == SOTTO_OK)
+        rc = parse_content(&m, &pt, s->self, peer);
     if (rc == SOTTO_OK) {
-        memset(&m, 0, sizeof m);
         memcpy(m.mid, mid, sizeof m.mid);
-        snprintf(m.peer, sizeof m.peer, "%s", peer);
         m.device = e->source_device;
         m.ts = e->timestamp ? (int64_t)e->timestamp : (int64_t)e->server_timestamp;
-        m.status = SC_MSG_RECEIVED;
-        m.body = pt.data + 1;
-        m.body_len = pt.len - 1;
         rc = sc_store_message_add(s->store, &m);
     }
     if (rc == SOTTO_OK) {
