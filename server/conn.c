@@ -28,6 +28,7 @@ static void on_handle_closed(uv_handle_t *h)
     }
     sd_chan_free(c->chan);
     sd_reasm_free(&c->reasm);
+    sd_framer_free(&c->framer);
     free(c);
 }
 
@@ -64,6 +65,7 @@ static int detach(struct sd_conn *c, const char *reason)
         c->next->prev = c->prev;
     }
     srv->m.connections_open--;
+    sd_index_remove(srv, c);
     sd_commit_forget_conn(srv, c);
     uv_close((uv_handle_t *)&c->timer, on_handle_closed);
     return 0;
@@ -320,8 +322,10 @@ static void on_timer(uv_timer_t *t)
 void sd_conn_set_device(struct sd_conn *c, int64_t account_id, uint32_t device_id,
                         const char *username)
 {
+    sd_index_remove(c->srv, c);
     c->account_id = account_id;
     c->device_id = device_id;
+    sd_index_add(c->srv, c);
     snprintf(c->username, sizeof(c->username), "%s", username);
     c->reasm.max = SD_MSG_MAX_AUTH;
     c->last_rx_ms = uv_now(c->srv->loop);

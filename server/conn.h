@@ -22,6 +22,8 @@ struct sd_conn {
     uv_timer_t timer;
     struct sd_conn *prev;
     struct sd_conn *next;
+    struct sd_conn *idx_next; /* bucket chain of srv->index */
+    int indexed;
     int state;
     int handles_open;
     struct sd_chan *chan;
@@ -39,7 +41,7 @@ struct sd_conn {
     uint64_t last_rx_ms;
     uint64_t started_ms;
     uint64_t id;
-    struct sd_framer framer; /* last: large */
+    struct sd_framer framer;
 };
 
 /* Called by the listener for each new connection. */
@@ -56,8 +58,15 @@ void sd_conn_pump(struct sd_conn *c);
 /* Marks the connection as the registered device (account, device). */
 void sd_conn_set_device(struct sd_conn *c, int64_t account_id, uint32_t device_id,
                         const char *username);
-/* Pumps every open connection of (account, device); device 0 = all devices. */
+/* Pumps every open connection of (account, device). */
 void sd_conn_wake(struct sd_server *srv, int64_t account_id, uint32_t device_id);
+
+/* connindex.c: connections by (account, device) */
+void sd_index_add(struct sd_server *srv, struct sd_conn *c);
+void sd_index_remove(struct sd_server *srv, struct sd_conn *c);
+/* First / next open connection of exactly (account, device); NULL at the end. */
+struct sd_conn *sd_index_first(struct sd_server *srv, int64_t account_id, uint32_t device_id);
+struct sd_conn *sd_index_next(struct sd_conn *c);
 
 /* dispatch.c: one complete decrypted message from an OPEN connection. */
 void sd_dispatch(struct sd_conn *c, const uint8_t *msg, size_t len);

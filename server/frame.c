@@ -6,9 +6,30 @@
 
 void sd_framer_init(struct sd_framer *f)
 {
-    f->hdr_have = 0;
-    f->need = 0;
-    f->have = 0;
+    memset(f, 0, sizeof(*f));
+}
+
+void sd_framer_free(struct sd_framer *f)
+{
+    free(f->buf);
+    sd_framer_init(f);
+}
+
+/* Room for a body of f->need bytes. */
+static int reserve(struct sd_framer *f)
+{
+    uint8_t *nb;
+
+    if (f->cap >= f->need) {
+        return 0;
+    }
+    nb = realloc(f->buf, f->need);
+    if (nb == NULL) {
+        return -1;
+    }
+    f->buf = nb;
+    f->cap = f->need;
+    return 0;
 }
 
 int sd_framer_feed(struct sd_framer *f, const uint8_t **p, size_t *len, const uint8_t **frame,
@@ -18,6 +39,12 @@ int sd_framer_feed(struct sd_framer *f, const uint8_t **p, size_t *len, const ui
 
     *frame = NULL;
     *flen = 0;
+    if (f->release) {
+        free(f->buf);
+        f->buf = NULL;
+        f->cap = 0;
+        f->release = 0;
+    }
     while (f->hdr_have < 2) {
         if (*len == 0) {
             return SD_FRAME_MORE;
@@ -30,6 +57,9 @@ int sd_framer_feed(struct sd_framer *f, const uint8_t **p, size_t *len, const ui
             f->have = 0;
             if (f->need == 0) {
                 return SD_FRAME_EMPTY; /* a Noise message is never empty */
+            }
+            if (reserve(f) != 0) {
+                return SD_FRAME_NOMEM;
             }
         }
     }
@@ -47,6 +77,7 @@ int sd_framer_feed(struct sd_framer *f, const uint8_t **p, size_t *len, const ui
     *frame = f->buf;
     *flen = f->need;
     f->hdr_have = 0;
+    f->release = f->cap > SD_FRAMER_KEEP;
     return SD_FRAME_DONE;
 }
 

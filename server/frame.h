@@ -19,17 +19,26 @@ enum sd_frame_status {
     SD_FRAME_EMPTY = -1,   /* zero-length frame */
     SD_FRAME_TOO_BIG = -2, /* message would exceed its limit */
     SD_FRAME_BAD_FLAG = -3,
+    SD_FRAME_NOMEM = -4,
 };
+
+/* The body buffer grows to the declared frame length when a header arrives
+ * and is given back when a frame > SD_FRAMER_KEEP completes, so an idle
+ * connection holds at most SD_FRAMER_KEEP bytes. */
+enum { SD_FRAMER_KEEP = 4096 };
 
 struct sd_framer {
     uint8_t hdr[2];
     size_t hdr_have;
     size_t need; /* body length once the header is in */
     size_t have;
-    uint8_t buf[SD_FRAME_MAX];
+    size_t cap;
+    uint8_t *buf;
+    int release; /* free buf on the next call (the last frame was large) */
 };
 
 void sd_framer_init(struct sd_framer *f);
+void sd_framer_free(struct sd_framer *f);
 /*
  * Consumes bytes from *p (advancing *p and *len) until one frame is complete
  * (SD_FRAME_DONE: *frame and *flen point into f, valid until the next call),

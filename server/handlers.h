@@ -40,6 +40,11 @@ int sd_devlist_verify(struct sd_devlist *out, const char **msg,
                       const Sotto__Server__SignedDeviceList *sdl, const char *username_key,
                       const uint8_t account_key[33]);
 
+/* validate.c: 0 if the request's sizes and counts are acceptable */
+int sd_validate_upload(const Sotto__Server__UploadKeys *u);
+int sd_validate_send(const Sotto__Server__Send *s);
+int sd_validate_ack(const Sotto__Server__Ack *a);
+
 /* handlers_account.c */
 int sd_h_hello(struct sd_req *r);
 int sd_h_register(struct sd_req *r);

@@ -13,44 +13,11 @@
 
 #define SD_STATUS(x) SOTTO__SERVER__STATUS__STATUS_##x
 
-enum { KYBER_PUB_MIN = 800 };
-
-static int signed_ok(const Sotto__Server__SignedPreKey *k, size_t min, size_t max)
-{
-    return k != NULL && k->public_key.len >= min && k->public_key.len <= max &&
-           k->signature.len == SD_SIG_BYTES;
-}
-
 static void to_prekey(struct sd_prekey *out, const Sotto__Server__SignedPreKey *k)
 {
     out->key_id = k->key_id;
     out->pub = (struct sd_blob){k->public_key.data, k->public_key.len};
     out->sig = (struct sd_blob){k->signature.data, k->signature.len};
-}
-
-static int check_upload(const Sotto__Server__UploadKeys *u)
-{
-    if (u->n_one_time > SD_PREKEY_BATCH_MAX || u->n_kyber > SD_PREKEY_BATCH_MAX) {
-        return -1;
-    }
-    if (u->signed_prekey != NULL && !signed_ok(u->signed_prekey, 33, 33)) {
-        return -1;
-    }
-    if (u->kyber_last_resort != NULL &&
-        !signed_ok(u->kyber_last_resort, KYBER_PUB_MIN, SD_KYBER_PUB_MAX)) {
-        return -1;
-    }
-    for (size_t i = 0; i < u->n_one_time; i++) {
-        if (u->one_time[i]->public_key.len != 33) {
-            return -1;
-        }
-    }
-    for (size_t i = 0; i < u->n_kyber; i++) {
-        if (!signed_ok(u->kyber[i], KYBER_PUB_MIN, SD_KYBER_PUB_MAX)) {
-            return -1;
-        }
-    }
-    return 0;
 }
 
 int sd_h_upload_keys(struct sd_req *r)
@@ -61,7 +28,7 @@ int sd_h_upload_keys(struct sd_req *r)
     struct sd_keys_upload up = {0};
     int rc;
 
-    if (u == NULL || check_upload(u) != 0) {
+    if (u == NULL || sd_validate_upload(u) != 0) {
         return sd_req_fail(r, SD_STATUS(BAD_REQUEST),
                            "bad key upload: EC keys are 33 bytes, signatures 64, at most 200 "
                            "keys per batch, Kyber keys 800..1569 bytes");
@@ -136,9 +103,9 @@ static void push_keys_low(struct sd_server *srv, int64_t account_id, const struc
     push.keys_low = &kl;
     f.kind_case = SOTTO__SERVER__FRAME__KIND_PUSH;
     f.push = &push;
-    for (c = srv->conns; c != NULL; c = next) {
-        next = c->next;
-        if (c->account_id == account_id && c->device_id == b->dev.device_id && c->hello_done) {
+    for (c = sd_index_first(srv, account_id, b->dev.device_id); c != NULL; c = next) {
+        next = sd_index_next(c); /* a failed send closes c */
+        if (c->hello_done) {
             sd_conn_send(c, &f);
         }
     }
@@ -154,8 +121,12 @@ static Sotto__Server__SignedPreKey *arena_signed(struct sd_req *r, const struct 
     }
     sotto__server__signed_pre_key__init(p);
     p->key_id = k->key_id;
-    memcpy(pub, k->pub.p, k->pub.len);
-    memcpy(sig, k->sig.p, k->sig.len);
+    if (k->pub.len > 0) {
+        memcpy(pub, k->pub.p, k->pub.len);
+    }
+    if (k->sig.len > 0) {
+        memcpy(sig, k->sig.p, k->sig.len);
+    }
     p->public_key = (ProtobufCBinaryData){k->pub.len, pub};
     p->signature = (ProtobufCBinaryData){k->sig.len, sig};
     return p;

@@ -21,25 +21,6 @@ struct expect {
     size_t n;
 };
 
-static int check_shape(const Sotto__Server__Send *s)
-{
-    if (s->username == NULL || s->guid.len != SD_GUID_BYTES || s->n_envelopes == 0 ||
-        s->n_envelopes > SD_DEVICES_MAX) {
-        return -1;
-    }
-    for (size_t i = 0; i < s->n_envelopes; i++) {
-        if (s->envelopes[i]->content.len == 0 || s->envelopes[i]->content.len > SD_CONTENT_MAX) {
-            return -1;
-        }
-        for (size_t j = 0; j < i; j++) {
-            if (s->envelopes[i]->device_id == s->envelopes[j]->device_id) {
-                return -1;
-            }
-        }
-    }
-    return 0;
-}
-
 static const Sotto__Server__OutEnvelope *find_env(const Sotto__Server__Send *s, uint32_t id)
 {
     for (size_t i = 0; i < s->n_envelopes; i++) {
@@ -176,7 +157,7 @@ int sd_h_send(struct sd_req *r)
     char rlkey[24];
     int rc;
 
-    if (s == NULL || check_shape(s) != 0) {
+    if (s == NULL || sd_validate_send(s) != 0) {
         return sd_req_fail(r, SD_STATUS(BAD_REQUEST),
                            "Send needs a username, a 16-byte guid and 1-16 envelopes for distinct "
                            "devices with 1..262144 bytes of content each");
@@ -208,13 +189,8 @@ int sd_h_ack(struct sd_req *r)
     const Sotto__Server__Ack *a = r->rq->ack;
     struct sd_pending *p;
 
-    if (a == NULL || a->n_guids == 0 || a->n_guids > SD_ACK_MAX) {
-        return sd_req_fail(r, SD_STATUS(BAD_REQUEST), "Ack carries 1..1000 guids");
-    }
-    for (size_t i = 0; i < a->n_guids; i++) {
-        if (a->guids[i].len != SD_GUID_BYTES) {
-            return sd_req_fail(r, SD_STATUS(BAD_REQUEST), "guids are 16 bytes");
-        }
+    if (sd_validate_ack(a) != 0) {
+        return sd_req_fail(r, SD_STATUS(BAD_REQUEST), "Ack carries 1..1000 guids of 16 bytes");
     }
     p = calloc(1, sizeof(*p));
     if (p == NULL || (p->guids = calloc(a->n_guids, 16)) == NULL) {

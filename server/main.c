@@ -164,7 +164,8 @@ static int fingerprint(const struct sd_config *cfg)
     st_wipe(priv, sizeof(priv));
     sd_hex(hex, pub, 32);
     sd_fingerprint(fp, pub);
-    printf("server_key=%s\nfingerprint=%s\n", hex, fp);
+    printf("server_key=%s\nfingerprint=%s\nlisten=%s\nport=%d\nhttp_port=%d\n", hex, fp,
+           cfg->listen, cfg->port, cfg->http_enabled ? cfg->http_port : 0);
     return 0;
 }
 

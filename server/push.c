@@ -96,13 +96,10 @@ void sd_conn_pump(struct sd_conn *c)
 
 void sd_conn_wake(struct sd_server *srv, int64_t account_id, uint32_t device_id)
 {
-    struct sd_conn *c, *next;
+    struct sd_conn *c = sd_index_first(srv, account_id, device_id), *next;
 
-    /* linear in the number of connections; an index comes with scale-out */
-    for (c = srv->conns; c != NULL; c = next) {
-        next = c->next;
-        if (c->account_id == account_id && (device_id == 0 || c->device_id == device_id)) {
-            sd_conn_pump(c);
-        }
+    for (; c != NULL; c = next) {
+        next = sd_index_next(c); /* pumping may close c */
+        sd_conn_pump(c);
     }
 }

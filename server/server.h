@@ -16,6 +16,8 @@
 struct sd_conn;
 struct sd_pending;
 
+enum { SD_INDEX_BUCKETS = 4096 };
+
 #define SD_METRICS(X)                                                                              \
     X(connections_total, "TCP connections accepted")                                               \
     X(connections_refused_total, "connections refused (limits, draining)")                         \
@@ -57,7 +59,8 @@ struct sd_server {
     uv_signal_t sigint;
     uint8_t spriv[32];
     uint8_t spub[32];
-    struct sd_conn *conns; /* doubly linked */
+    struct sd_conn *conns;                   /* doubly linked */
+    struct sd_conn *index[SD_INDEX_BUCKETS]; /* registered devices, connindex.c */
     struct sd_pending *pending_head;
     struct sd_pending *pending_tail;
     struct sd_metrics m;

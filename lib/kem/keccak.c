@@ -12,7 +12,7 @@
 #include "crypto/crypto.h"
 #include "keccak.h"
 
-static const uint64_t round_constants[24] = {
+const uint64_t st_keccak_round_constants[24] = {
     0x0000000000000001ULL, 0x0000000000008082ULL, 0x800000000000808aULL, 0x8000000080008000ULL,
     0x000000000000808bULL, 0x0000000080000001ULL, 0x8000000080008081ULL, 0x8000000000008009ULL,
     0x000000000000008aULL, 0x0000000000000088ULL, 0x0000000080008009ULL, 0x000000008000000aULL,
@@ -125,7 +125,7 @@ void st_keccak_f1600(uint64_t s[25])
         e22 = b22 ^ (~b23 & b24);
         e23 = b23 ^ (~b24 & b20);
         e24 = b24 ^ (~b20 & b21);
-        e0 ^= round_constants[ir];
+        e0 ^= st_keccak_round_constants[ir];
         c0 = e0 ^ e5 ^ e10 ^ e15 ^ e20;
         c1 = e1 ^ e6 ^ e11 ^ e16 ^ e21;
         c2 = e2 ^ e7 ^ e12 ^ e17 ^ e22;
@@ -186,7 +186,7 @@ void st_keccak_f1600(uint64_t s[25])
         a22 = b22 ^ (~b23 & b24);
         a23 = b23 ^ (~b24 & b20);
         a24 = b24 ^ (~b20 & b21);
-        a0 ^= round_constants[ir + 1];
+        a0 ^= st_keccak_round_constants[ir + 1];
     }
     s[0] = a0;
     s[1] = a1;

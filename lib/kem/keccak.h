@@ -27,6 +27,9 @@ struct st_keccak {
     unsigned pos;
 };
 
+/* RC[ir] of FIPS 202 Algorithm 6, for the 24 rounds. */
+extern const uint64_t st_keccak_round_constants[24];
+
 void st_keccak_f1600(uint64_t s[25]);
 void st_keccak_init(struct st_keccak *s, unsigned rate);
 void st_keccak_absorb(struct st_keccak *s, const uint8_t *in, size_t len);
@@ -42,5 +45,29 @@ void st_shake256_2(uint8_t *out, size_t outlen, const uint8_t *a, size_t alen, c
                    size_t blen);
 void st_shake128(uint8_t *out, size_t outlen, const uint8_t *in, size_t len);
 void st_shake256(uint8_t *out, size_t outlen, const uint8_t *in, size_t len);
+
+/*
+ * Four independent sponges side by side (lane i of instance j at
+ * a[4 * i + j]), for the many short XOF calls of ML-KEM: matrix entries
+ * (SHAKE128) and noise (SHAKE256). The permutation runs on 256-bit vectors
+ * (AVX2 when the CPU has it, checked at run time; otherwise the same code
+ * on the baseline vector unit). All four inputs have the same length,
+ * shorter than the rate.
+ */
+struct st_keccak_x4 {
+    uint64_t a[100] __attribute__((aligned(32)));
+    unsigned rate;
+    unsigned pending; /* 1: the current block was output, permute first */
+};
+
+void st_keccak_x4_f1600(uint64_t s[100]);
+/* The same without AVX2 (what CPUs without it run; tests call it directly). */
+void st_keccak_x4_f1600_portable(uint64_t s[100]);
+/* Absorbs in[0..3] (len < rate bytes each), pads with domain, permutes. */
+void st_keccak_x4_absorb_once(struct st_keccak_x4 *s, unsigned rate, uint8_t domain,
+                              const uint8_t *const in[4], size_t len);
+/* Writes the next nblocks output blocks of each instance to out[j]
+ * (nblocks * rate bytes); out[j] may be NULL to skip an instance. */
+void st_keccak_x4_squeeze_blocks(struct st_keccak_x4 *s, uint8_t *const out[4], size_t nblocks);
 
 #endif

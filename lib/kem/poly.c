@@ -21,7 +21,7 @@ enum {
     INV128_R2 = 1441,  /* 2^32 / 128 mod q (invNTT scale, also undoes 2^-16) */
 };
 
-static const int16_t zetas[128] = {
+const int16_t st_kem_zetas[128] = {
     -1044, -758,  -359,  -1517, 1493,  1422,  287,   202,   -171,  622,   1577,  182,   962,
     -1202, -1474, 1468,  573,   -1325, 264,   383,   -829,  1458,  -1602, -130,  -681,  1017,
     732,   608,   -1542, 411,   -205,  -1571, 1223,  652,   -552,  1015,  -1293, 1491,  -282,
@@ -55,12 +55,14 @@ static inline int16_t montgomery_reduce(int32_t a)
 
 /* a * b * 2^-16 mod q in (-q, q). The same Montgomery reduction written
  * with high halves: a*b and t*q agree in their low 16 bits, so
- * (a*b - t*q) >> 16 = hi(a*b) - hi(t*q); compilers map hi() to pmulhw. */
+ * (a*b - t*q) >> 16 = hi(a*b) - hi(t*q), the form ntt_sse2.c computes with
+ * pmullw/pmulhw (so both give identical results). */
 static inline int16_t fqmul(int16_t a, int16_t b)
 {
-    int32_t prod = (int32_t)a * b;
-    int16_t t = (int16_t)((int16_t)prod * QINV);
-    return (int16_t)((int16_t)(prod >> 16) - (int16_t)(((int32_t)t * ST_KEM_Q) >> 16));
+    int16_t lo = (int16_t)((uint32_t)(uint16_t)a * (uint16_t)b);
+    int16_t hi = (int16_t)(((int32_t)a * b) >> 16);
+    int16_t t = (int16_t)((uint32_t)(uint16_t)lo * (uint16_t)QINV);
+    return (int16_t)(hi - (int16_t)(((int32_t)t * ST_KEM_Q) >> 16));
 }
 
 static inline int16_t barrett_reduce(int16_t a)
@@ -106,7 +108,7 @@ uint16_t st_kem_decompress(uint16_t y, unsigned d)
 static inline __attribute__((always_inline)) void ntt_layer(int16_t *f, unsigned len, unsigned i)
 {
     for (unsigned start = 0; start < ST_KEM_N; start += 2 * len) {
-        int16_t zeta = zetas[i++];
+        int16_t zeta = st_kem_zetas[i++];
         for (unsigned j = start; j < start + len; j++) {
             int16_t t = fqmul(zeta, f[j + len]);
             f[j + len] = (int16_t)(f[j] - t);
@@ -115,7 +117,7 @@ static inline __attribute__((always_inline)) void ntt_layer(int16_t *f, unsigned
     }
 }
 
-void st_poly_ntt(struct st_poly *p)
+void st_poly_ntt_ref(struct st_poly *p)
 {
     /* Algorithm 9: len = 128, 64, ..., 2; layer with length len starts at
      * zeta index 128 / len. */
@@ -132,7 +134,7 @@ void st_poly_ntt(struct st_poly *p)
 static inline __attribute__((always_inline)) void invntt_layer(int16_t *f, unsigned len, unsigned i)
 {
     for (unsigned start = 0; start < ST_KEM_N; start += 2 * len) {
-        int16_t zeta = zetas[i--];
+        int16_t zeta = st_kem_zetas[i--];
         for (unsigned j = start; j < start + len; j++) {
             int16_t t = f[j];
             f[j] = barrett_reduce((int16_t)(t + f[j + len]));
@@ -141,7 +143,7 @@ static inline __attribute__((always_inline)) void invntt_layer(int16_t *f, unsig
     }
 }
 
-void st_poly_invntt(struct st_poly *p)
+void st_poly_invntt_ref(struct st_poly *p)
 {
     /* Algorithm 10: len = 2, 4, ..., 128, zeta index from 127 down; the
      * layer with length len starts at 256 / len - 1. */
@@ -155,6 +157,18 @@ void st_poly_invntt(struct st_poly *p)
     for (unsigned j = 0; j < ST_KEM_N; j++)
         p->c[j] = fqmul(p->c[j], INV128_R2);
 }
+
+#if !ST_KEM_NTT_SSE2
+void st_poly_ntt(struct st_poly *p)
+{
+    st_poly_ntt_ref(p);
+}
+
+void st_poly_invntt(struct st_poly *p)
+{
+    st_poly_invntt_ref(p);
+}
+#endif
 
 void st_poly_basemul_acc(struct st_poly *r, const struct st_poly *a, const struct st_poly *b)
 {
@@ -198,14 +212,11 @@ void st_poly_sub(struct st_poly *r, const struct st_poly *a)
         r->c[j] = (int16_t)(r->c[j] - a->c[j]);
 }
 
-void st_poly_noise_eta2(struct st_poly *p, const uint8_t s[32], uint8_t n)
+/* SamplePolyCBD_2 (Algorithm 8): coefficient i = b[4i] + b[4i+1] -
+ * b[4i+2] - b[4i+3] over the bits b of buf (128 bytes), little-endian. */
+static void cbd2(struct st_poly *p, const uint8_t *buf)
 {
-    uint8_t buf[64 * 2];
-
-    st_shake256_2(buf, sizeof buf, s, 32, &n, 1);
-    /* SamplePolyCBD_2: coefficient i = b[4i] + b[4i+1] - b[4i+2] - b[4i+3]
-     * over the bits b of buf, little-endian. */
-    for (unsigned w = 0; w < sizeof buf / 4; w++) {
+    for (unsigned w = 0; w < 32; w++) {
         uint32_t t = (uint32_t)buf[4 * w] | (uint32_t)buf[4 * w + 1] << 8 |
                      (uint32_t)buf[4 * w + 2] << 16 | (uint32_t)buf[4 * w + 3] << 24;
         uint32_t sums = (t & 0x55555555u) + ((t >> 1) & 0x55555555u);
@@ -215,13 +226,55 @@ void st_poly_noise_eta2(struct st_poly *p, const uint8_t s[32], uint8_t n)
             p->c[8 * w + j] = (int16_t)(x - y);
         }
     }
+}
+
+void st_poly_noise_eta2(struct st_poly *p, const uint8_t s[32], uint8_t n)
+{
+    uint8_t buf[64 * 2];
+
+    st_shake256_2(buf, sizeof buf, s, 32, &n, 1);
+    cbd2(p, buf);
     st_wipe(buf, sizeof buf);
 }
 
-/* Rejection sampling of 12-bit candidates below q; returns the new count. */
+void st_poly_noise_eta2_x4(struct st_poly *const p[4], const uint8_t s[32], const uint8_t n[4])
+{
+    uint8_t in[4][33], buf[4][ST_SHAKE256_RATE];
+    const uint8_t *const ins[4] = {in[0], in[1], in[2], in[3]};
+    uint8_t *const outs[4] = {buf[0], buf[1], buf[2], buf[3]};
+    struct st_keccak_x4 x;
+
+    for (unsigned j = 0; j < 4; j++) {
+        memcpy(in[j], s, 32);
+        in[j][32] = n[j];
+    }
+    /* PRF_2(s, n) = SHAKE256(s || n, 128): one block of 136 bytes */
+    st_keccak_x4_absorb_once(&x, ST_SHAKE256_RATE, 0x1F, ins, 33);
+    st_keccak_x4_squeeze_blocks(&x, outs, 1);
+    for (unsigned j = 0; j < 4; j++)
+        cbd2(p[j], buf[j]);
+    st_wipe(in, sizeof in);
+    st_wipe(buf, sizeof buf);
+    st_wipe(&x, sizeof x);
+}
+
+/* Rejection sampling of 12-bit candidates below q; returns the new count.
+ * The bytes are public (XOF output from rho), so the loop may depend on
+ * them; while two slots are free it stores without branching, which keeps
+ * the CPU from mispredicting on every candidate. */
 static unsigned parse_candidates(int16_t *c, unsigned count, const uint8_t *b, size_t len)
 {
-    for (size_t i = 0; i + 3 <= len && count < ST_KEM_N; i += 3) {
+    size_t i = 0;
+
+    for (; i + 3 <= len && count + 1 < ST_KEM_N; i += 3) {
+        uint16_t d1 = (uint16_t)(b[i] | ((b[i + 1] & 0x0F) << 8));
+        uint16_t d2 = (uint16_t)((b[i + 1] >> 4) | (b[i + 2] << 4));
+        c[count] = (int16_t)d1;
+        count += d1 < ST_KEM_Q;
+        c[count] = (int16_t)d2;
+        count += d2 < ST_KEM_Q;
+    }
+    for (; i + 3 <= len && count < ST_KEM_N; i += 3) {
         uint16_t d1 = (uint16_t)(b[i] | ((b[i + 1] & 0x0F) << 8));
         uint16_t d2 = (uint16_t)((b[i + 1] >> 4) | (b[i + 2] << 4));
         if (d1 < ST_KEM_Q)
@@ -250,6 +303,40 @@ void st_poly_sample_ntt(struct st_poly *p, const uint8_t rho[32], uint8_t x, uin
     while (count < ST_KEM_N) {
         st_keccak_squeeze(&s, buf, ST_SHAKE128_RATE);
         count = parse_candidates(p->c, count, buf, ST_SHAKE128_RATE);
+    }
+}
+
+void st_poly_sample_ntt_x4(struct st_poly *const p[4], const uint8_t rho[32],
+                           const uint8_t xy[4][2])
+{
+    uint8_t in[4][34], buf[4][3 * ST_SHAKE128_RATE];
+    const uint8_t *const ins[4] = {in[0], in[1], in[2], in[3]};
+    uint8_t *outs[4] = {buf[0], buf[1], buf[2], buf[3]};
+    struct st_keccak_x4 x;
+    unsigned count[4];
+    int more = 0;
+
+    for (unsigned j = 0; j < 4; j++) {
+        memcpy(in[j], rho, 32);
+        in[j][32] = xy[j][0];
+        in[j][33] = xy[j][1];
+    }
+    st_keccak_x4_absorb_once(&x, ST_SHAKE128_RATE, 0x1F, ins, 34);
+    st_keccak_x4_squeeze_blocks(&x, outs, 3);
+    for (unsigned j = 0; j < 4; j++) {
+        count[j] = parse_candidates(p[j]->c, 0, buf[j], sizeof buf[j]);
+        more |= count[j] < ST_KEM_N;
+    }
+    while (more) {
+        more = 0;
+        for (unsigned j = 0; j < 4; j++)
+            outs[j] = count[j] < ST_KEM_N ? buf[j] : NULL;
+        st_keccak_x4_squeeze_blocks(&x, outs, 1);
+        for (unsigned j = 0; j < 4; j++) {
+            if (outs[j] != NULL)
+                count[j] = parse_candidates(p[j]->c, count[j], buf[j], ST_SHAKE128_RATE);
+            more |= count[j] < ST_KEM_N;
+        }
     }
 }
 

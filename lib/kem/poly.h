@@ -4,8 +4,8 @@
  * NTT domain, sampling (SampleNTT, SamplePolyCBD), Compress/Decompress and
  * ByteEncode/ByteDecode. Coefficients are int16_t; the functions say which
  * range they accept and produce. Nothing here divides, branches or indexes
- * by a coefficient value except st_poly_sample_ntt, which runs on public
- * XOF output (rho is public).
+ * by a coefficient value except st_poly_sample_ntt(_x4), which runs on
+ * public XOF output (rho is public).
  */
 #ifndef ST_KEM_POLY_H
 #define ST_KEM_POLY_H
@@ -33,11 +33,24 @@ uint16_t st_kem_compress(uint16_t x, unsigned d);
 /* Decompress_d (FIPS 203 (4.8)) of y < 2^d. */
 uint16_t st_kem_decompress(uint16_t y, unsigned d);
 
+/* zeta^BitRev7(i) * 2^16 mod q, centered (zeta = 17). */
+extern const int16_t st_kem_zetas[128];
+
+/* x86-64 always has SSE2: ntt_sse2.c then provides st_poly_ntt and
+ * st_poly_invntt; the portable versions stay as the *_ref reference. */
+#if defined(__SSE2__)
+#define ST_KEM_NTT_SSE2 1
+#else
+#define ST_KEM_NTT_SSE2 0
+#endif
+
 /* NTT (Algorithm 9). In: |c| < q. Out: |c| < q (Barrett-reduced). */
 void st_poly_ntt(struct st_poly *p);
 /* NTT^-1 (Algorithm 10), times 2^16: undoes the 2^-16 that
  * st_poly_basemul_acc leaves. In: |c| < q. Out: |c| < q. */
 void st_poly_invntt(struct st_poly *p);
+void st_poly_ntt_ref(struct st_poly *p);
+void st_poly_invntt_ref(struct st_poly *p);
 /* r += (a x b) * 2^-16 in the NTT domain (MultiplyNTTs, Algorithm 11).
  * a, b: |c| < q; r: |c| grows by < 2q per call, reduce after <= 4 calls. */
 void st_poly_basemul_acc(struct st_poly *r, const struct st_poly *a, const struct st_poly *b);
@@ -50,8 +63,13 @@ void st_poly_sub(struct st_poly *r, const struct st_poly *a); /* r = r - a */
 
 /* SamplePolyCBD_2 (Algorithm 8) on PRF_2(s, n) = SHAKE256(s || n, 128). */
 void st_poly_noise_eta2(struct st_poly *p, const uint8_t s[32], uint8_t n);
+/* Four of them at once: p[j] gets the noise for n[j]. */
+void st_poly_noise_eta2_x4(struct st_poly *const p[4], const uint8_t s[32], const uint8_t n[4]);
 /* SampleNTT(rho || x || y) (Algorithm 7), coefficients in [0, q). */
 void st_poly_sample_ntt(struct st_poly *p, const uint8_t rho[32], uint8_t x, uint8_t y);
+/* Four of them at once: p[j] = SampleNTT(rho || xy[j][0] || xy[j][1]). */
+void st_poly_sample_ntt_x4(struct st_poly *const p[4], const uint8_t rho[32],
+                           const uint8_t xy[4][2]);
 
 /* ByteEncode_12 of a polynomial with |c| < q (normalized to [0, q) first). */
 void st_poly_tobytes(uint8_t r[ST_KEM_POLY_BYTES], const struct st_poly *p);

@@ -19,10 +19,10 @@
     X(DEVICES_DELETE, "DELETE FROM devices WHERE account_id = ?1")                                 \
     X(DEVLIST_UPDATE, "UPDATE accounts SET devlist = ?1, devlist_sig = ?2, devlist_version = ?3"   \
                       " WHERE id = ?4 AND devlist_version < ?3")                                   \
-    X(DROP_SIGNED, "DELETE FROM signed_prekeys WHERE account_id = ?1 AND " NOT_LISTED)             \
-    X(DROP_ONETIME, "DELETE FROM onetime_prekeys WHERE account_id = ?1 AND " NOT_LISTED)           \
-    X(DROP_KYBER, "DELETE FROM kyber_prekeys WHERE account_id = ?1 AND " NOT_LISTED)               \
-    X(DROP_ENVELOPES, "DELETE FROM envelopes WHERE account_id = ?1 AND " NOT_LISTED)               \
+    X(DROP_SIGNED, "DELETE FROM signed_prekeys WHERE account_id = ?1 AND device_id = ?2")          \
+    X(DROP_ONETIME, "DELETE FROM onetime_prekeys WHERE account_id = ?1 AND device_id = ?2")        \
+    X(DROP_KYBER, "DELETE FROM kyber_prekeys WHERE account_id = ?1 AND device_id = ?2")            \
+    X(DROP_ENVELOPES, "DELETE FROM envelopes WHERE account_id = ?1 AND device_id = ?2")            \
     X(KEY_COUNTS,                                                                                  \
       "SELECT (SELECT count(*) FROM onetime_prekeys WHERE account_id = ?1 AND device_id = ?2),"    \
       " (SELECT count(*) FROM kyber_prekeys WHERE account_id = ?3 AND device_id = ?4"              \
@@ -95,7 +95,6 @@
     "SELECT a.id, a.username, a.account_key, a.devlist, a.devlist_sig, a.devlist_version,"         \
     " l.idx, l.hash FROM accounts a LEFT JOIN change_log l ON l.idx ="                             \
     " (SELECT max(idx) FROM change_log WHERE account_id = a.id) "
-#define NOT_LISTED "device_id NOT IN (SELECT device_id FROM devices WHERE account_id = ?1)"
 
 enum sq_stmt {
 #define SQ_ENUM(name, sql) SQ_##name,
@@ -104,10 +103,12 @@ enum sq_stmt {
         SQ__COUNT
 };
 
+#ifdef SQ_WANT_SQL
 static const char *const sq_sql[SQ__COUNT] = {
 #define SQ_TEXT(name, sql) sql,
     SQ_STMTS(SQ_TEXT)
 #undef SQ_TEXT
 };
+#endif
 
 #endif

@@ -314,13 +314,19 @@ static int write_frame(int fd, const uint8_t *p, size_t len)
 
 int tc_open(struct tc *c, const struct tsrv *s, const struct tdev *d)
 {
+    return tc_open_with(c, s->port, SD_CHAN_XX, s->key, d);
+}
+
+int tc_open_with(struct tc *c, int port, int pattern, const uint8_t server_key[32],
+                 const struct tdev *d)
+{
     static uint8_t out[SD_FRAME_MAX], in[SD_FRAME_MAX];
     size_t outlen = 0, inlen = 0;
     int done = 0;
 
     memset(c, 0, sizeof(*c));
-    c->fd = tc_tcp(s->port);
-    if (c->fd < 0 || sd_chan_connect(&c->chan, SD_CHAN_XX, d->priv, s->key) != SD_CHAN_OK) {
+    c->fd = tc_tcp(port);
+    if (c->fd < 0 || sd_chan_connect(&c->chan, pattern, d->priv, server_key) != SD_CHAN_OK) {
         goto fail;
     }
     if (sd_chan_step(c->chan, out, &outlen, NULL, 0, &done) != SD_CHAN_OK ||
@@ -400,6 +406,16 @@ int tc_write_msg(struct tc *c, const uint8_t *msg, size_t len, int more)
         off += n;
     } while (off < len);
     return 0;
+}
+
+int tc_write_frag_flag(struct tc *c, uint8_t flag)
+{
+    uint8_t pt[8] = {flag, 1, 2, 3}, ct[8 + SD_NOISE_TAG];
+    size_t clen = 0;
+    if (sd_chan_encrypt(c->chan, ct, &clen, pt, 4) != SD_CHAN_OK) {
+        return -1;
+    }
+    return write_frame(c->fd, ct, clen);
 }
 
 uint64_t tc_send_req(struct tc *c, Sotto__Server__Request *rq)

@@ -62,6 +62,9 @@ struct tc {
 
 /* Connects with the device key (XX, pinned server key), no Hello. */
 int tc_open(struct tc *c, const struct tsrv *s, const struct tdev *d);
+/* As tc_open with a chosen pattern (SD_CHAN_XX / SD_CHAN_IK) and pinned key. */
+int tc_open_with(struct tc *c, int port, int pattern, const uint8_t server_key[32],
+                 const struct tdev *d);
 /* tc_open + Hello; returns the Hello response status or -1. */
 int tc_connect(struct tc *c, const struct tsrv *s, const struct tdev *d);
 void tc_close(struct tc *c);
@@ -80,6 +83,8 @@ void tc_free(Sotto__Server__Frame *f);
 int tc_write_raw(int fd, const void *p, size_t len);
 int tc_write_msg(struct tc *c, const uint8_t *msg, size_t len, int more);
 int tc_tcp(int port);
+/* One encrypted fragment whose flag byte is `flag` (valid: 0 or 1). */
+int tc_write_frag_flag(struct tc *c, uint8_t flag);
 
 /* Convenience requests; each returns the response status or -1. */
 int tu_register(struct tc *c, const struct tuser *u, size_t ndev);

@@ -4,16 +4,19 @@
  * upload and bundle fetch, send with device-set checks, live push, offline
  * queue, ack and deletion, queue cap, admin views.
  */
+#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "chan.h"
 #include "crypto/crypto.h"
 #include "tclient.h"
 #include "testutil.h"
 
 #define ST(x) SOTTO__SERVER__STATUS__STATUS_##x
 
-static struct tsrv srv = {.opts = {"-o", "limits.queue_cap=5", NULL}};
+static struct tsrv srv = {.opts = {"-o", "limits.queue_cap=5", "-o", "limits.register_burst=6",
+                                   "-o", "limits.register_per_sec=0.001", NULL}};
 
 static void test_hello(void)
 {
@@ -79,6 +82,25 @@ static void test_register(struct tuser *alice, struct tuser *bob)
     CHECK(tc_connect(&c, &srv, &bob->dev[0]) == ST(OK));
     CHECK(tu_register(&c, bob, 1) == ST(OK));
     tc_close(&c);
+    /* the 7th registration attempt from this address is over the burst of 6 */
+    {
+        Sotto__Server__Request rq = SOTTO__SERVER__REQUEST__INIT;
+        Sotto__Server__Register g = SOTTO__SERVER__REGISTER__INIT;
+        Sotto__Server__Frame *f;
+        tu_init(&evil, "carol", 1);
+        CHECK(tc_connect(&c, &srv, &evil.dev[0]) == ST(OK));
+        g.username = evil.name;
+        g.account_key = (ProtobufCBinaryData){33, evil.acct_pub};
+        g.devices = tu_sdl(&evil, 1, 1);
+        rq.body_case = SOTTO__SERVER__REQUEST__BODY_REGISTER;
+        rq.register_ = &g;
+        f = tc_call(&c, &rq);
+        CHECK(f != NULL && f->response->status == ST(RATE_LIMITED) &&
+              f->response->retry_after_ms > 0);
+        tc_free(f);
+        tu_sdl_free(g.devices);
+        tc_close(&c);
+    }
     alice->version = 1;
     bob->version = 1;
 }
@@ -271,6 +293,29 @@ static void expect_envelopes(struct tc *c, int n, const char *from, uint8_t (*gu
     CHECK(got == n);
 }
 
+/* sottod admin reads the live database */
+static void test_admin(void)
+{
+    char cmd[400], out[4096];
+    size_t n;
+    FILE *p;
+
+    snprintf(cmd, sizeof(cmd), "%s -d %s/var admin accounts; %s -d %s/var admin devices alice",
+             SOTTOD_PATH, srv.dir, SOTTOD_PATH, srv.dir);
+    p = popen(cmd, "r");
+    CHECK(p != NULL);
+    if (p == NULL) {
+        return;
+    }
+    n = fread(out, 1, sizeof(out) - 1, p);
+    out[n] = '\0';
+    CHECK(pclose(p) == 0);
+    CHECK(strstr(out, "username=Alice devices=3 devlist_version=3") != NULL);
+    CHECK(strstr(out, "username=bob devices=2") != NULL);
+    CHECK(strstr(out, "device_id=3 registration_id=") != NULL);
+    CHECK(strstr(out, "queued=5") != NULL); /* device 3 holds the full queue */
+}
+
 static void test_messages(struct tuser *alice, struct tuser *bob)
 {
     struct tc a1, b1;
@@ -319,6 +364,111 @@ static void test_messages(struct tuser *alice, struct tuser *bob)
     tc_close(&b1);
 }
 
+/* Device 3 comes back with a new identity key: its old queue and prekeys go. */
+static void test_rekey(struct tuser *alice)
+{
+    struct tuser fresh;
+    struct tc c;
+    Sotto__Server__Frame *f;
+    struct tdev old = alice->dev[2];
+
+    tu_init(&fresh, "x", 1);
+    alice->dev[2] = fresh.dev[0];
+    alice->dev[2].id = 3;
+    alice->version = 4;
+    CHECK(tc_connect(&c, &srv, &alice->dev[0]) == ST(OK));
+    CHECK(tu_set_devices(&c, alice, 3) == ST(OK));
+    f = fetch(&c, "alice", 3);
+    CHECK(f != NULL && f->response->bundle != NULL && f->response->bundle->n_devices == 1 &&
+          f->response->bundle->devices[0]->signed_prekey == NULL);
+    tc_free(f);
+    tc_close(&c);
+    CHECK(tc_connect(&c, &srv, &alice->dev[2]) == ST(OK));
+    f = tc_push(&c, 2000);
+    CHECK(f != NULL && f->push->body_case == SOTTO__SERVER__PUSH__BODY_QUEUE_EMPTY);
+    tc_free(f);
+    tc_close(&c);
+    /* the old key is nobody now */
+    CHECK(tc_connect(&c, &srv, &old) == ST(OK));
+    CHECK(tu_upload(&c, 1, 1, 0, 0) == ST(UNAUTHENTICATED));
+    tc_close(&c);
+}
+
+/* IK with the pinned key works; a wrong pinned key fails for IK and XX. */
+static void test_patterns(const struct tuser *alice)
+{
+    struct tc c;
+    uint8_t wrong[32];
+
+    memcpy(wrong, srv.key, 32);
+    wrong[0] ^= 0x40;
+    CHECK(tc_open_with(&c, srv.port, SD_CHAN_IK, srv.key, &alice->dev[0]) == 0);
+    CHECK(tu_upload(&c, 900, 0, 0, 0) == ST(HELLO_REQUIRED));
+    tc_close(&c);
+    CHECK(tc_open_with(&c, srv.port, SD_CHAN_IK, srv.key, &alice->dev[0]) == 0);
+    {
+        Sotto__Server__Request rq = SOTTO__SERVER__REQUEST__INIT;
+        Sotto__Server__Hello h = SOTTO__SERVER__HELLO__INIT;
+        Sotto__Server__Frame *f;
+        h.min_version = h.max_version = 1;
+        rq.body_case = SOTTO__SERVER__REQUEST__BODY_HELLO;
+        rq.hello = &h;
+        f = tc_call(&c, &rq);
+        CHECK(f != NULL && f->response->status == ST(OK) && f->response->hello != NULL &&
+              f->response->hello->registered && f->response->hello->device_id == 1 &&
+              strcmp(f->response->hello->username, "Alice") == 0);
+        tc_free(f);
+    }
+    tc_close(&c);
+    CHECK(tc_open_with(&c, srv.port, SD_CHAN_IK, wrong, &alice->dev[0]) != 0);
+    CHECK(tc_open_with(&c, srv.port, SD_CHAN_XX, wrong, &alice->dev[0]) != 0);
+}
+
+/* The change log is a SHA-256 chain over every accepted change, and the
+ * database refuses to rewrite it. */
+static void test_change_log(void)
+{
+    char path[200];
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    uint8_t prev[32] = {0}, h[32], *buf;
+    int rows = 0, ok = 1;
+
+    snprintf(path, sizeof(path), "%s/var/sotto.db", srv.dir);
+    CHECK(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK);
+    CHECK(sqlite3_prepare_v2(db,
+                             "SELECT idx, kind, account_id, payload, prev_hash, hash FROM "
+                             "change_log ORDER BY idx",
+                             -1, &st, NULL) == SQLITE_OK);
+    while (st != NULL && sqlite3_step(st) == SQLITE_ROW) {
+        uint64_t idx = (uint64_t)sqlite3_column_int64(st, 0);
+        uint64_t acct = (uint64_t)sqlite3_column_int64(st, 2);
+        size_t plen = (size_t)sqlite3_column_bytes(st, 3);
+        buf = malloc(32 + 17 + plen);
+        memcpy(buf, prev, 32);
+        for (int i = 0; i < 8; i++) {
+            buf[32 + i] = (uint8_t)(idx >> (56 - 8 * i));
+            buf[32 + 9 + i] = (uint8_t)(acct >> (56 - 8 * i));
+        }
+        buf[32 + 8] = (uint8_t)sqlite3_column_int(st, 1);
+        memcpy(buf + 49, sqlite3_column_blob(st, 3), plen);
+        st_sha256(h, buf, 49 + plen);
+        free(buf);
+        ok &= idx == (uint64_t)rows + 1;
+        ok &=
+            sqlite3_column_bytes(st, 4) == 32 && memcmp(sqlite3_column_blob(st, 4), prev, 32) == 0;
+        ok &= sqlite3_column_bytes(st, 5) == 32 && memcmp(sqlite3_column_blob(st, 5), h, 32) == 0;
+        memcpy(prev, h, 32);
+        rows++;
+    }
+    sqlite3_finalize(st);
+    CHECK(ok);
+    CHECK(rows == 6); /* Alice, bob, Alice v2, v3, bob v2, Alice v4 */
+    CHECK(sqlite3_exec(db, "UPDATE change_log SET kind = 9", NULL, NULL, NULL) != SQLITE_OK);
+    CHECK(sqlite3_exec(db, "DELETE FROM change_log", NULL, NULL, NULL) != SQLITE_OK);
+    sqlite3_close(db);
+}
+
 int main(void)
 {
     struct tuser alice, bob;
@@ -331,9 +481,13 @@ int main(void)
     test_hello();
     test_register(&alice, &bob);
     test_devices(&alice);
+    test_patterns(&alice);
     test_bundles(&bob);
     test_mismatch(&alice, &bob);
     test_messages(&alice, &bob);
+    test_admin();
+    test_rekey(&alice);
+    test_change_log();
     CHECK(ts_stop(&srv) == 0); /* SIGTERM: clean exit */
     ts_cleanup(&srv);
     return t_done();

@@ -293,7 +293,7 @@ function mapError(e) {
     return ['no_session', msg];
   if (m.includes('too far into the future')) return ['too_far_ahead', msg];
   if (m.includes('version')) return ['invalid_version', msg];
-  if (m.includes('mac') || m.includes('decryption failed') || m.includes('decrypt failed')) return ['bad_mac', msg];
+  if (/\bmac\b/.test(m)) return ['bad_mac', msg];
   if (m.includes('signature')) return ['invalid_signature', msg];
   if (m.includes('prekey') || m.includes('pre-key') || m.includes('pre key')) return ['invalid_prekey', msg];
   if (m.includes('key type') || m.includes('key length') || m.includes('bad key') || m.includes('invalid key'))

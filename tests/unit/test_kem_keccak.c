@@ -74,6 +74,51 @@ static void split(void)
     CHECK(memcmp(whole, parts, 32) == 0);
 }
 
+/* Four-way permutation (dispatched and portable) = four scalar ones. */
+static void four_way(void)
+{
+    uint64_t one[4][25], four[100] __attribute__((aligned(32))), portable[100];
+
+    for (unsigned j = 0; j < 4; j++)
+        for (unsigned i = 0; i < 25; i++)
+            one[j][i] = four[4 * i + j] =
+                (uint64_t)(i * 0x9E3779B97F4A7C15ULL) ^ (j << 7) ^ input[i];
+    memcpy(portable, four, sizeof four);
+    /* the four-way sponge: SHAKE128 and SHAKE256 of four inputs */
+    for (unsigned len = 0; len < 136; len += 33) {
+        struct st_keccak_x4 x;
+        uint8_t out[4][4 * ST_SHAKE128_RATE], ref[4 * ST_SHAKE128_RATE];
+        const uint8_t *const ins[4] = {input, input + 1, input + 2, input + 3};
+        uint8_t *const outs[4] = {out[0], out[1], out[2], out[3]};
+
+        st_keccak_x4_absorb_once(&x, ST_SHAKE128_RATE, 0x1F, ins, len);
+        st_keccak_x4_squeeze_blocks(&x, outs, 3);
+        st_keccak_x4_squeeze_blocks(&x, outs + 0, 0);
+        for (unsigned j = 0; j < 4; j++) {
+            st_shake128(ref, 3 * ST_SHAKE128_RATE, input + j, len);
+            CHECK(memcmp(out[j], ref, 3 * ST_SHAKE128_RATE) == 0);
+        }
+        st_keccak_x4_absorb_once(&x, ST_SHAKE256_RATE, 0x1F, ins, len);
+        st_keccak_x4_squeeze_blocks(&x, outs, 1);
+        st_keccak_x4_squeeze_blocks(&x, outs, 1); /* second block overwrites */
+        for (unsigned j = 0; j < 4; j++) {
+            st_shake256(ref, 2 * ST_SHAKE256_RATE, input + j, len);
+            CHECK(memcmp(out[j], ref + ST_SHAKE256_RATE, ST_SHAKE256_RATE) == 0);
+        }
+    }
+    for (int r = 0; r < 3; r++) {
+        for (unsigned j = 0; j < 4; j++)
+            st_keccak_f1600(one[j]);
+        st_keccak_x4_f1600(four);
+        st_keccak_x4_f1600_portable(portable);
+    }
+    for (unsigned j = 0; j < 4; j++)
+        for (unsigned i = 0; i < 25; i++) {
+            CHECK(four[4 * i + j] == one[j][i]);
+            CHECK(portable[4 * i + j] == one[j][i]);
+        }
+}
+
 int main(void)
 {
     t_init();
@@ -81,5 +126,6 @@ int main(void)
         input[i] = (uint8_t)(i * 131 + 7);
     one_shot();
     split();
+    four_way();
     return t_done();
 }
