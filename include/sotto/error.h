@@ -38,7 +38,10 @@
     XX(STORE, "store", "the caller's store reported a failure")                                    \
     XX(VERSION_MISMATCH, "version_mismatch", "fingerprint versions differ")                        \
     XX(HANDSHAKE, "handshake", "noise handshake failed")                                           \
-    XX(NONCE_EXHAUSTED, "nonce_exhausted", "noise nonce exhausted; reconnect")
+    XX(NONCE_EXHAUSTED, "nonce_exhausted", "noise nonce exhausted; reconnect")                     \
+    XX(UNREACHABLE, "unreachable", "the server cannot be reached")                                 \
+    XX(RATE_LIMITED, "rate_limited", "too many requests; try again later")                         \
+    XX(REFUSED, "refused", "the server refused the request")
 
 enum sotto_err {
 #define SOTTO_ERR_ENUM(name, str, msg) SOTTO_ERR_##name,

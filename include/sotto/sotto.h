@@ -10,6 +10,9 @@
 #include <stdint.h>
 
 #include "sotto/error.h"
+#include "sotto/fingerprint.h"
+#include "sotto/group.h"
+#include "sotto/sealed.h"
 #include "sotto/session.h"
 
 #define SOTTO_VERSION_STRING "0.1.0"

@@ -1,0 +1,196 @@
+/* sotto device add URI | list | remove ID */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "client/account.h"
+
+static const char help[] =
+    "usage: sotto [-a ACCOUNT] device list\n"
+    "       sotto [-a ACCOUNT] device add URI\n"
+    "       sotto [-a ACCOUNT] device remove ID\n"
+    "\n"
+    "Manages the devices of your account. Every device that can read your\n"
+    "messages is on a device list signed by your account key; contacts encrypt\n"
+    "to exactly the devices on that list.\n"
+    "\n"
+    "  list        this device and the others on the list\n"
+    "  add URI     add the device that printed URI (`sotto link` on it); only\n"
+    "              on the primary device, which holds the account key\n"
+    "  remove ID   remove device ID from the list; it can no longer read new\n"
+    "              messages\n"
+    "\n"
+    "Output: one line per device (-o json: sotto.device.v1 objects with id,\n"
+    "identity_key, registration_id, this).\n"
+    "Exit status: 0 ok, 1 bad arguments or not the primary device, 3 server\n"
+    "error.\n";
+
+static void emit_device(struct cli *c, uint32_t id, const uint8_t key[SC_IDKEY_BYTES],
+                        uint32_t regid, int self)
+{
+    char hex[2 * SC_IDKEY_BYTES + 1];
+    cli_hex(hex, key, SC_IDKEY_BYTES);
+    if (c->json) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddNumberToObject(o, "id", id);
+        cJSON_AddStringToObject(o, "identity_key", hex);
+        cJSON_AddNumberToObject(o, "registration_id", regid);
+        cJSON_AddBoolToObject(o, "this", self);
+        cli_emit(c, "sotto.device.v1", o);
+    } else {
+        printf("%3u  %s%s\n", id, hex, self ? "  (this device)" : "");
+    }
+}
+
+static int list(struct cli *c, const struct sc_account *a)
+{
+    struct sc_device d[SC_MAX_DEVICES];
+    size_t n;
+    int rc = sc_store_devices_get(c->store, d, SC_MAX_DEVICES, &n, a->name);
+    if (rc != SOTTO_OK)
+        return cli_fail_err(c, rc, "reading the device list");
+    if (!c->json) {
+        char hex[2 * SC_IDKEY_BYTES + 1];
+        cli_hex(hex, a->account_pub, SC_IDKEY_BYTES);
+        printf("Account %s, account key %s\n", a->name, a->account_pub[0] ? hex : "(unknown)");
+    }
+    emit_device(c, a->device_id, a->device_pub, a->registration_id, 1);
+    for (size_t i = 0; i < n && i < SC_MAX_DEVICES; i++)
+        if (d[i].id != a->device_id)
+            emit_device(c, d[i].id, d[i].identity_key, d[i].registration_id, 0);
+    return 0;
+}
+
+/* Parses sotto://link?account=A&device_key=HEX&registration_id=N. */
+static int parse_uri(struct sc_device *d, char account[SC_NAME_MAX + 1], const char *uri)
+{
+    static const char prefix[] = "sotto://link?";
+    char buf[512];
+    char *save = NULL;
+    size_t n;
+    int have = 0;
+    memset(d, 0, sizeof *d);
+    if (strncmp(uri, prefix, sizeof prefix - 1) != 0 || strlen(uri) >= sizeof buf)
+        return -1;
+    snprintf(buf, sizeof buf, "%s", uri + sizeof prefix - 1);
+    for (char *kv = strtok_r(buf, "&", &save); kv; kv = strtok_r(NULL, "&", &save)) {
+        char *eq = strchr(kv, '=');
+        if (eq == NULL)
+            return -1;
+        *eq++ = 0;
+        if (strcmp(kv, "account") == 0 && sc_name_valid(eq)) {
+            snprintf(account, SC_NAME_MAX + 1, "%s", eq);
+            have |= 1;
+        } else if (strcmp(kv, "device_key") == 0 &&
+                   cli_unhex(d->identity_key, SC_IDKEY_BYTES, &n, eq) == SOTTO_OK &&
+                   n == SC_IDKEY_BYTES && d->identity_key[0] == 0x05) {
+            have |= 2;
+        } else if (strcmp(kv, "registration_id") == 0) {
+            char *end;
+            unsigned long v = strtoul(eq, &end, 10);
+            if (*end || v == 0 || v > 16380)
+                return -1;
+            d->registration_id = (uint32_t)v;
+            have |= 4;
+        }
+    }
+    return have == 7 ? 0 : -1;
+}
+
+static int add(struct cli *c, const struct sc_account *a, const char *uri)
+{
+    struct sc_device d[SC_MAX_DEVICES], nd;
+    char account[SC_NAME_MAX + 1];
+    size_t n;
+    uint32_t next = 2;
+    int rc;
+    if (parse_uri(&nd, account, uri) != 0)
+        return cli_fail(c, EXIT_USER, "bad_uri", "copy the whole URI `sotto link` printed",
+                        "'%s' is not a sotto link URI", uri);
+    if (strcmp(account, a->name) != 0)
+        return cli_fail(c, EXIT_USER, "wrong_account", "run link with -a on the new device",
+                        "the URI is for account '%s', this is '%s'", account, a->name);
+    if (!a->primary)
+        return cli_fail(c, EXIT_USER, "not_primary", "run this on the primary device",
+                        "only the primary device holds the account key that signs devices");
+    rc = sc_store_devices_get(c->store, d, SC_MAX_DEVICES, &n, a->name);
+    if (rc != SOTTO_OK)
+        return cli_fail_err(c, rc, "reading the device list");
+    if (n >= SC_MAX_DEVICES - 1)
+        return cli_fail(c, EXIT_USER, "too_many", "remove a device first",
+                        "the account has the maximum of %d devices", SC_MAX_DEVICES);
+    for (size_t i = 0; i < n; i++) {
+        if (memcmp(d[i].identity_key, nd.identity_key, SC_IDKEY_BYTES) == 0)
+            return cli_fail(c, EXIT_USER, "exists", "", "that device is already device %u",
+                            d[i].id);
+        if (d[i].id >= next)
+            next = d[i].id + 1;
+    }
+    nd.id = next;
+    d[n++] = nd;
+    rc = sc_store_devices_set(c->store, a->name, d, n);
+    if (rc != SOTTO_OK)
+        return cli_fail_err(c, rc, "saving the device list");
+    emit_device(c, nd.id, nd.identity_key, nd.registration_id, 0);
+    return 0;
+}
+
+static int remove_dev(struct cli *c, const struct sc_account *a, const char *arg)
+{
+    struct sc_device d[SC_MAX_DEVICES];
+    size_t n, k = 0;
+    char *end;
+    unsigned long id = strtoul(arg, &end, 10);
+    int rc;
+    if (*end || id == 0)
+        return cli_fail(c, EXIT_USER, "usage", "ID is a number from `sotto device list`",
+                        "bad device id '%s'", arg);
+    if (id == a->device_id)
+        return cli_fail(c, EXIT_USER, "self", "remove it from another device",
+                        "this is the device you are using");
+    if (!a->primary)
+        return cli_fail(c, EXIT_USER, "not_primary", "run this on the primary device",
+                        "only the primary device can change the device list");
+    rc = sc_store_devices_get(c->store, d, SC_MAX_DEVICES, &n, a->name);
+    if (rc != SOTTO_OK)
+        return cli_fail_err(c, rc, "reading the device list");
+    for (size_t i = 0; i < n && i < SC_MAX_DEVICES; i++)
+        if (d[i].id != id)
+            d[k++] = d[i];
+    if (k == n)
+        return cli_fail(c, EXIT_USER, "not_found", "see `sotto device list`",
+                        "there is no device %lu", id);
+    rc = sc_store_devices_set(c->store, a->name, d, k);
+    if (rc != SOTTO_OK)
+        return cli_fail_err(c, rc, "saving the device list");
+    if (!c->json)
+        printf("Removed device %lu.\n", id);
+    return 0;
+}
+
+int cmd_device(struct cli *c, int argc, char **argv)
+{
+    struct sc_account a;
+    int rc;
+    if (cli_wants_help(argc, argv) || argc < 2) {
+        cli_help(help);
+        return argc < 2 ? EXIT_USER : 0;
+    }
+    if (!((strcmp(argv[1], "list") == 0 && argc == 2) ||
+          (strcmp(argv[1], "add") == 0 && argc == 3) ||
+          (strcmp(argv[1], "remove") == 0 && argc == 3)))
+        return cli_fail(c, EXIT_USER, "usage", "see `sotto device --help`",
+                        "unknown device command or wrong arguments");
+    rc = cli_open_store(c, 0, 0);
+    if (rc != 0)
+        return rc;
+    rc = sc_account_load(c->store, &a);
+    if (rc != SOTTO_OK)
+        return cli_fail_err(c, rc, "reading this account");
+    if (strcmp(argv[1], "list") == 0)
+        return list(c, &a);
+    if (strcmp(argv[1], "add") == 0)
+        return add(c, &a, argv[2]);
+    return remove_dev(c, &a, argv[2]);
+}

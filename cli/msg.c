@@ -1,0 +1,137 @@
+/* Message helpers shared by send, history, receive, chat and daemon. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "client/sync.h"
+
+const char *cli_status_name(int status)
+{
+    return sc_msg_status_name(status);
+}
+
+const char *cli_trust_name(int trust)
+{
+    switch (trust) {
+    case SC_TRUST_UNVERIFIED:
+        return "unverified";
+    case SC_TRUST_VERIFIED:
+        return "verified";
+    case SC_TRUST_CHANGED:
+        return "changed";
+    default:
+        return "unknown";
+    }
+}
+
+cJSON *cli_message_json(const struct sc_message *m)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "id", m->mid);
+    cJSON_AddStringToObject(o, "peer", m->peer);
+    cJSON_AddStringToObject(o, "direction", m->outgoing ? "out" : "in");
+    cJSON_AddNumberToObject(o, "device", m->device);
+    cJSON_AddNumberToObject(o, "ts", (double)m->ts);
+    cJSON_AddStringToObject(o, "status", cli_status_name(m->status));
+    {
+        char buf[SC_BODY_MAX + 1];
+        size_t n = m->body_len < SC_BODY_MAX ? m->body_len : SC_BODY_MAX;
+        memcpy(buf, m->body, n);
+        buf[n] = 0;
+        cJSON_AddStringToObject(o, "text", buf);
+    }
+    return o;
+}
+
+void cli_print_message(struct cli *c, const struct sc_message *m)
+{
+    char when[32];
+    time_t t = (time_t)(m->ts / 1000);
+    struct tm tm;
+    if (c->json) {
+        cli_emit(c, "sotto.message.v1", cli_message_json(m));
+        return;
+    }
+    localtime_r(&t, &tm);
+    strftime(when, sizeof when, "%Y-%m-%d %H:%M", &tm);
+    printf("%s %s %s: %.*s\n", when, m->outgoing ? "->" : "<-", m->peer, (int)m->body_len,
+           (const char *)m->body);
+    if (m->outgoing && m->status != SC_MSG_SENT)
+        printf("    (%s)\n", cli_status_name(m->status));
+    fflush(stdout);
+}
+
+int cli_queue_message(struct cli *c, struct sc_message *m, const char *peer, const char *text,
+                      size_t len)
+{
+    struct sc_contact ct;
+    int rc;
+
+    if (!sc_name_valid(peer))
+        return cli_fail(c, EXIT_USER, "bad_name", "names are 1-64 of a-z 0-9 . _ -",
+                        "'%s' is not a valid account name", peer);
+    if (len == 0)
+        return cli_fail(c, EXIT_USER, "empty", "give the text with -m TEXT or on stdin",
+                        "the message is empty");
+    if (len > SC_BODY_MAX)
+        return cli_fail(c, EXIT_USER, "too_large", "split it into several messages",
+                        "the message is %zu bytes; the limit is %d", len, SC_BODY_MAX);
+    rc = sc_store_contact_get(c->store, &ct, peer);
+    if (rc == SOTTO_OK && ct.blocked)
+        return cli_fail(c, EXIT_USER, "blocked", "unblock first: sotto block --unblock NAME",
+                        "you blocked %s", peer);
+    if (rc == SOTTO_OK && ct.trust == SC_TRUST_CHANGED)
+        return cli_fail(c, EXIT_UNTRUSTED, "untrusted_identity",
+                        "compare safety numbers with `sotto verify NAME`, then run `sotto trust "
+                        "NAME --safety-number N`",
+                        "%s's identity key changed since you verified it; sending to %s stops "
+                        "until you verify again",
+                        peer, peer);
+    if (rc == SOTTO_ERR_NOT_FOUND) {
+        memset(&ct, 0, sizeof ct);
+        snprintf(ct.name, sizeof ct.name, "%s", peer);
+        rc = sc_store_contact_put(c->store, &ct);
+    }
+    if (rc != SOTTO_OK)
+        return cli_fail_err(c, rc, "reading the contact");
+    memset(m, 0, sizeof *m);
+    sc_new_mid(m->mid);
+    snprintf(m->peer, sizeof m->peer, "%s", peer);
+    m->outgoing = 1;
+    m->ts = cli_now_ms();
+    m->status = SC_MSG_QUEUED;
+    m->body = (uint8_t *)text;
+    m->body_len = len;
+    rc = sc_store_outbox_add(c->store, m);
+    if (rc != SOTTO_OK)
+        return cli_fail_err(c, rc, "queueing the message");
+    {
+        char *js = sc_message_json_text(m);
+        int64_t seq;
+        if (js != NULL && sc_store_journal_append(c->store, &seq, "message", js) != SOTTO_OK)
+            fprintf(stderr, "sotto: note: could not record the send in the event journal\n");
+        free(js);
+    }
+    return 0;
+}
+
+void cli_print_event_message(struct cli *c, const cJSON *o)
+{
+    struct sc_message m;
+    const char *id = cJSON_GetStringValue(cJSON_GetObjectItem(o, "id"));
+    const char *peer = cJSON_GetStringValue(cJSON_GetObjectItem(o, "peer"));
+    const char *text = cJSON_GetStringValue(cJSON_GetObjectItem(o, "text"));
+    memset(&m, 0, sizeof m);
+    if (id == NULL || peer == NULL || text == NULL)
+        return;
+    snprintf(m.mid, sizeof m.mid, "%s", id);
+    snprintf(m.peer, sizeof m.peer, "%s", peer);
+    m.device = (uint32_t)cJSON_GetNumberValue(cJSON_GetObjectItem(o, "device"));
+    m.ts = (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(o, "ts"));
+    m.status = SC_MSG_RECEIVED;
+    m.body = (uint8_t *)text;
+    m.body_len = strlen(text);
+    cli_print_message(c, &m);
+}

@@ -1,0 +1,73 @@
+/*
+ * Talking to sottod on the client's behalf (docs/server-api.md): register
+ * and upload prekeys, send the outbox with fan-out to every device on the
+ * recipient's signed device list, receive/decrypt/store/ack. Every step
+ * records what the user must see (messages, key changes, errors) in the
+ * store's journal, so the CLI, TUI and daemon show the same events.
+ *
+ * Key-change policy: a contact's account key that differs from the stored
+ * one is always journalled ("key_change"); for a verified contact the
+ * contact becomes SC_TRUST_CHANGED, its queued messages are held and
+ * sending fails with SOTTO_ERR_UNTRUSTED_IDENTITY until the user verifies
+ * again. A device not on the account's signed list is never encrypted to
+ * and its messages are refused.
+ */
+#ifndef SC_SYNC_H
+#define SC_SYNC_H
+
+#include "client/conn.h"
+#include "client/store.h"
+
+enum {
+    SC_PREKEY_BATCH = 50,
+    SC_SEND_TIMEOUT_MS = 10000,
+    SC_CONTENT_TEXT = 1, /* content = kind byte || UTF-8 text */
+};
+
+/* Called for each event as it is journalled (may be NULL). kind is
+ * "message", "key_change", "status" or "error"; json is the event body. */
+typedef void sc_event_fn(void *ctx, int64_t seq, const char *kind, const char *json);
+
+struct sc_sync {
+    struct sc_conn *conn;
+    struct sc_store *store;
+    char self[SC_NAME_MAX + 1];
+    sc_event_fn *on_event;
+    void *ctx;
+};
+
+/* Sets up s (loads our account name). */
+SOTTO_MUST_CHECK int sc_sync_init(struct sc_sync *s, struct sc_conn *conn, struct sc_store *st,
+                                  sc_event_fn *on_event, void *ctx);
+
+/* Registers this (primary) account and uploads prekeys; a device the
+ * server already knows only tops up prekeys. SOTTO_ERR_REFUSED with the
+ * server's reason in msg (e.g. username taken). */
+SOTTO_MUST_CHECK int sc_sync_register(struct sc_sync *s, char *msg, size_t msgcap);
+
+/*
+ * Sends every outbox item due at now. *sent counts delivered items. An item
+ * the server refuses for a transient reason is retried later with backoff;
+ * one for an untrusted (changed) contact is held. Returns SOTTO_OK, or
+ * SOTTO_ERR_UNREACHABLE / SOTTO_ERR_RATE_LIMITED when sending had to stop.
+ */
+SOTTO_MUST_CHECK int sc_sync_flush(struct sc_sync *s, int64_t now, size_t *sent);
+
+/*
+ * Handles pushes for up to timeout_ms (0: only what is already queued and
+ * until the server says the queue is empty). Each envelope is decrypted,
+ * stored with its journal event in one transaction, then acked. *n counts
+ * new messages; stops after max (0 = no limit).
+ */
+SOTTO_MUST_CHECK int sc_sync_receive(struct sc_sync *s, int timeout_ms, size_t max, size_t *n,
+                                     int until_empty);
+
+/* Appends an event to the journal and calls on_event. */
+SOTTO_MUST_CHECK int sc_sync_event(struct sc_sync *s, const char *kind, const char *json);
+
+/* "queued", "sent", ... for enum sc_msg_status. */
+const char *sc_msg_status_name(int status);
+/* JSON text of a message event (malloc'd, free()). */
+char *sc_message_json_text(const struct sc_message *m);
+
+#endif

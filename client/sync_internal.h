@@ -1,0 +1,17 @@
+/* Private to client/sync*.c. */
+#ifndef SC_SYNC_INTERNAL_H
+#define SC_SYNC_INTERNAL_H
+
+#include "client/sync.h"
+#include "server.pb-c.h"
+
+int64_t sc_sync_now_ms(void);
+int sc_sync_event_kv(struct sc_sync *s, const char *kind, const char *peer, const char *k2,
+                     const char *v2);
+/* Verifies and stores an account's signed device list, applying the
+ * key-change policy. SOTTO_ERR_UNTRUSTED_IDENTITY for a changed contact. */
+int sc_sync_apply_account(struct sc_sync *s, const Sotto__Server__AccountInfo *ai,
+                          const char *name);
+int sc_sync_fetch_account(struct sc_sync *s, const char *name);
+
+#endif

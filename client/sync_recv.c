@@ -1,0 +1,173 @@
+/*
+ * Receiving: each pushed envelope is checked (sender device on the sender's
+ * signed list, sender not blocked, not a duplicate), decrypted, and stored
+ * with its journal event in one transaction; only then is it acked, so a
+ * crash at any point either redelivers it (and the duplicate is dropped by
+ * its guid) or has it stored.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "client/account.h"
+#include "client/sstore.h"
+#include "sotto/session.h"
+#include "sync_internal.h"
+
+static int ack(struct sc_sync *s, const ProtobufCBinaryData *guid)
+{
+    Sotto__Server__Request rq = SOTTO__SERVER__REQUEST__INIT;
+    Sotto__Server__Ack a = SOTTO__SERVER__ACK__INIT;
+    Sotto__Server__Response *rs = NULL;
+    ProtobufCBinaryData g = *guid;
+    int rc;
+    a.guids = &g;
+    a.n_guids = 1;
+    rq.body_case = SOTTO__SERVER__REQUEST__BODY_ACK;
+    rq.ack = &a;
+    rc = sc_conn_request(s->conn, &rs, &rq, SC_SEND_TIMEOUT_MS);
+    if (rc == SOTTO_OK)
+        rc = sc_status_err(rs->status);
+    sc_conn_response_free(rs);
+    return rc;
+}
+
+static int device_listed(struct sc_sync *s, const char *peer, uint32_t device)
+{
+    struct sc_device d[SC_MAX_DEVICES];
+    size_t n;
+    if (sc_store_devices_get(s->store, d, SC_MAX_DEVICES, &n, peer) != SOTTO_OK)
+        return 0;
+    for (size_t i = 0; i < n && i < SC_MAX_DEVICES; i++)
+        if (d[i].id == device)
+            return 1;
+    return 0;
+}
+
+/* Decrypts and stores e (one transaction). *stored = 1 for a new message. */
+static int store_envelope(struct sc_sync *s, const Sotto__Server__Envelope *e, const char *peer,
+                          const char *mid, int *stored)
+{
+    struct sotto_address addr = {peer, e->source_device};
+    struct sotto_store ss;
+    struct sc_sstore x;
+    struct sotto_buf pt = {NULL, 0};
+    struct sc_message m;
+    char *js = NULL;
+    int64_t seq = 0;
+    int rc;
+
+    *stored = 0;
+    sc_sstore_init(&ss, &x, s->store, s->self);
+    rc = sc_store_begin(s->store);
+    if (rc != SOTTO_OK)
+        return rc;
+    rc = sotto_session_decrypt(&pt, &ss, &addr, (int)e->type, e->content.data, e->content.len);
+    if (rc == SOTTO_OK && (pt.len < 1 || pt.data[0] != SC_CONTENT_TEXT))
+        rc = SOTTO_ERR_INVALID_MESSAGE;
+    if (rc == SOTTO_OK) {
+        memset(&m, 0, sizeof m);
+        memcpy(m.mid, mid, sizeof m.mid);
+        snprintf(m.peer, sizeof m.peer, "%s", peer);
+        m.device = e->source_device;
+        m.ts = e->timestamp ? (int64_t)e->timestamp : (int64_t)e->server_timestamp;
+        m.status = SC_MSG_RECEIVED;
+        m.body = pt.data + 1;
+        m.body_len = pt.len - 1;
+        rc = sc_store_message_add(s->store, &m);
+    }
+    if (rc == SOTTO_OK) {
+        js = sc_message_json_text(&m);
+        rc = js == NULL ? SOTTO_ERR_NOMEM : SOTTO_OK;
+    }
+    if (rc == SOTTO_OK)
+        rc = sc_store_journal_append(s->store, &seq, "message", js);
+    if (rc == SOTTO_OK)
+        rc = sc_store_commit(s->store);
+    if (rc != SOTTO_OK) {
+        sc_store_rollback(s->store);
+    } else {
+        *stored = 1;
+        if (s->on_event != NULL)
+            s->on_event(s->ctx, seq, "message", js);
+    }
+    free(js);
+    sotto_buf_free(&pt);
+    sc_sstore_clear(&x);
+    return rc;
+}
+
+static int handle_envelope(struct sc_sync *s, const Sotto__Server__Envelope *e, int *stored)
+{
+    char peer[SC_NAME_MAX + 1], mid[SC_MID_LEN + 1];
+    struct sc_message old;
+    struct sc_contact c;
+    int rc;
+
+    *stored = 0;
+    if (e->guid.len != 16 || e->source == NULL || strlen(e->source) > SC_NAME_MAX)
+        return ack(s, &e->guid);
+    for (size_t i = 0; i <= strlen(e->source); i++)
+        peer[i] = (char)tolower((unsigned char)e->source[i]);
+    for (int i = 0; i < 16; i++)
+        snprintf(mid + 2 * i, 3, "%02x", e->guid.data[i]);
+    if (!sc_name_valid(peer))
+        return ack(s, &e->guid);
+    if (sc_store_message_get(s->store, &old, mid) == SOTTO_OK) {
+        sc_message_clear(&old);
+        return ack(s, &e->guid); /* already stored: a redelivery */
+    }
+    if (sc_store_contact_get(s->store, &c, peer) == SOTTO_OK && c.blocked)
+        return ack(s, &e->guid);
+    if (!device_listed(s, peer, e->source_device)) {
+        rc = sc_sync_fetch_account(s, peer);
+        if (rc != SOTTO_OK && rc != SOTTO_ERR_UNTRUSTED_IDENTITY)
+            return rc == SOTTO_ERR_UNREACHABLE ? rc : ack(s, &e->guid);
+    }
+    if (!device_listed(s, peer, e->source_device)) {
+        /* A device the account key never signed: a ghost. Refuse it. */
+        rc = sc_sync_event_kv(s, "error", peer, "error", "unlisted_device");
+        return rc == SOTTO_OK ? ack(s, &e->guid) : rc;
+    }
+    rc = store_envelope(s, e, peer, mid, stored);
+    if (rc == SOTTO_ERR_STORE || rc == SOTTO_ERR_NOMEM)
+        return rc; /* keep it on the server: retry next time */
+    if (rc != SOTTO_OK)
+        (void)sc_sync_event_kv(s, "error", peer, "error", sotto_err_name(rc));
+    return ack(s, &e->guid);
+}
+
+int sc_sync_receive(struct sc_sync *s, int timeout_ms, size_t max, size_t *n, int until_empty)
+{
+    int64_t deadline = sc_sync_now_ms() + timeout_ms;
+    *n = 0;
+    for (;;) {
+        Sotto__Server__Push *p = NULL;
+        int64_t left = deadline - sc_sync_now_ms();
+        int rc, stored = 0;
+        if (timeout_ms >= 0 && left < 0)
+            left = 0;
+        rc = sc_conn_next_push(s->conn, &p, timeout_ms < 0 ? 60000 : (int)left);
+        if (rc == SOTTO_ERR_NOT_FOUND) {
+            if (timeout_ms < 0)
+                continue;
+            return SOTTO_OK;
+        }
+        if (rc != SOTTO_OK)
+            return rc;
+        if (p->body_case == SOTTO__SERVER__PUSH__BODY_ENVELOPE) {
+            rc = handle_envelope(s, p->envelope, &stored);
+            *n += (size_t)stored;
+        }
+        if (p->body_case == SOTTO__SERVER__PUSH__BODY_QUEUE_EMPTY && until_empty) {
+            sc_conn_push_free(p);
+            return SOTTO_OK;
+        }
+        sc_conn_push_free(p);
+        if (rc != SOTTO_OK)
+            return rc;
+        if (max > 0 && *n >= max)
+            return SOTTO_OK;
+    }
+}

@@ -1,0 +1,274 @@
+/*
+ * Sending the outbox: one Send per message with an envelope for every
+ * device on the recipient's signed list, the message id as the envelope
+ * guid (so a resend after a crash is deduplicated by the recipient). On the
+ * server's mismatched/stale-devices refusal the list and keys are fetched
+ * again and the send retried.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "client/account.h"
+#include "client/sstore.h"
+#include "sotto/session.h"
+#include "sync_internal.h"
+
+enum { SEND_TRIES = 3 };
+
+int64_t sc_sync_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int unhex16(uint8_t out[16], const char *hex)
+{
+    for (int i = 0; i < 16; i++) {
+        unsigned v;
+        if (sscanf(hex + 2 * i, "%2x", &v) != 1)
+            return SOTTO_ERR_INVALID_ARGUMENT;
+        out[i] = (uint8_t)v;
+    }
+    return SOTTO_OK;
+}
+
+/* A DeviceBundle as libsotto's bundle; the identity key must be the one on
+ * the signed list (listed), else the server is lying about this device. */
+static int to_bundle(struct sotto_prekey_bundle *b, const Sotto__Server__DeviceBundle *d,
+                     const uint8_t listed[SC_IDKEY_BYTES])
+{
+    memset(b, 0, sizeof *b);
+    if (d->identity_key.len != SC_IDKEY_BYTES ||
+        memcmp(d->identity_key.data, listed, SC_IDKEY_BYTES) != 0)
+        return SOTTO_ERR_UNTRUSTED_IDENTITY;
+    if (d->signed_prekey == NULL || d->signed_prekey->public_key.len != 33 ||
+        d->signed_prekey->signature.len != 64)
+        return SOTTO_ERR_INVALID_MESSAGE;
+    b->registration_id = d->registration_id;
+    b->device_id = d->device_id;
+    memcpy(b->identity_key, listed, SC_IDKEY_BYTES);
+    b->signed_prekey_id = d->signed_prekey->key_id;
+    memcpy(b->signed_prekey, d->signed_prekey->public_key.data, 33);
+    memcpy(b->signed_prekey_signature, d->signed_prekey->signature.data, 64);
+    if (d->one_time != NULL && d->one_time->public_key.len == 33) {
+        b->has_prekey = 1;
+        b->prekey_id = d->one_time->key_id;
+        memcpy(b->prekey, d->one_time->public_key.data, 33);
+    }
+    if (d->kyber != NULL && d->kyber->public_key.len == SOTTO_KYBER_PUBLIC_BYTES &&
+        d->kyber->signature.len == 64) {
+        b->has_kyber = 1;
+        b->kyber_prekey_id = d->kyber->key_id;
+        memcpy(b->kyber_prekey, d->kyber->public_key.data, SOTTO_KYBER_PUBLIC_BYTES);
+        memcpy(b->kyber_prekey_signature, d->kyber->signature.data, 64);
+    }
+    return SOTTO_OK;
+}
+
+/* Fetches peer's account and bundles; starts sessions where missing (all
+ * of them when fresh is set). */
+static int fetch_bundles(struct sc_sync *s, const struct sotto_store *ss, const char *peer,
+                         int fresh)
+{
+    Sotto__Server__Request rq = SOTTO__SERVER__REQUEST__INIT;
+    Sotto__Server__FetchBundle fb = SOTTO__SERVER__FETCH_BUNDLE__INIT;
+    Sotto__Server__Response *rs = NULL;
+    struct sc_device dev[SC_MAX_DEVICES];
+    size_t n;
+    int rc;
+
+    fb.username = (char *)peer;
+    rq.body_case = SOTTO__SERVER__REQUEST__BODY_FETCH_BUNDLE;
+    rq.fetch_bundle = &fb;
+    rc = sc_conn_request(s->conn, &rs, &rq, SC_SEND_TIMEOUT_MS);
+    if (rc != SOTTO_OK)
+        return rc;
+    rc = sc_status_err(rs->status);
+    if (rc == SOTTO_OK && rs->bundle == NULL)
+        rc = SOTTO_ERR_INVALID_MESSAGE;
+    if (rc == SOTTO_OK)
+        rc = sc_sync_apply_account(s, rs->bundle->account, peer);
+    if (rc == SOTTO_OK)
+        rc = sc_store_devices_get(s->store, dev, SC_MAX_DEVICES, &n, peer);
+    for (size_t i = 0; rc == SOTTO_OK && i < rs->bundle->n_devices; i++) {
+        const Sotto__Server__DeviceBundle *d = rs->bundle->devices[i];
+        struct sotto_address addr = {peer, d->device_id};
+        struct sotto_prekey_bundle b;
+        uint8_t *rec;
+        size_t len;
+        const uint8_t *listed = NULL;
+        for (size_t j = 0; j < n && j < SC_MAX_DEVICES; j++)
+            if (dev[j].id == d->device_id)
+                listed = dev[j].identity_key;
+        if (listed == NULL)
+            continue; /* not on the signed list: never encrypt to it */
+        if (!fresh && sc_store_session_get(s->store, &rec, &len, peer, d->device_id) == SOTTO_OK) {
+            sc_free_secret(rec, len);
+            continue;
+        }
+        rc = to_bundle(&b, d, listed);
+        if (rc == SOTTO_OK)
+            rc = sotto_session_process_bundle(ss, &addr, &b, (uint64_t)sc_sync_now_ms());
+    }
+    sc_conn_response_free(rs);
+    return rc;
+}
+
+static void free_envelopes(Sotto__Server__OutEnvelope *e, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(e[i].content.data);
+}
+
+/* One attempt: encrypt to every listed device and Send. *rs on SOTTO_OK. */
+static int try_send(struct sc_sync *s, const struct sotto_store *ss,
+                    const struct sc_outbox_item *it, Sotto__Server__Response **rs)
+{
+    Sotto__Server__Request rq = SOTTO__SERVER__REQUEST__INIT;
+    Sotto__Server__Send snd = SOTTO__SERVER__SEND__INIT;
+    Sotto__Server__OutEnvelope env[SC_MAX_DEVICES], *envp[SC_MAX_DEVICES];
+    struct sc_device dev[SC_MAX_DEVICES];
+    uint8_t guid[16], *content;
+    size_t n, ne = 0;
+    int rc;
+
+    *rs = NULL;
+    rc = sc_store_devices_get(s->store, dev, SC_MAX_DEVICES, &n, it->peer);
+    if (rc != SOTTO_OK)
+        return rc;
+    if (n == 0 || n > SC_MAX_DEVICES)
+        return SOTTO_ERR_NO_SESSION;
+    content = malloc(it->body_len + 1);
+    if (content == NULL)
+        return SOTTO_ERR_NOMEM;
+    content[0] = SC_CONTENT_TEXT;
+    memcpy(content + 1, it->body, it->body_len);
+    for (size_t i = 0; i < n && rc == SOTTO_OK; i++) {
+        struct sotto_address addr = {it->peer, dev[i].id};
+        struct sotto_buf ct = {NULL, 0};
+        int type;
+        if (strcmp(it->peer, s->self) == 0 && dev[i].id == sc_conn_hello(s->conn)->device_id)
+            continue;
+        rc = sotto_session_encrypt(&ct, &type, ss, &addr, content, it->body_len + 1,
+                                   (uint64_t)sc_sync_now_ms());
+        if (rc != SOTTO_OK)
+            break;
+        sotto__server__out_envelope__init(&env[ne]);
+        env[ne].device_id = dev[i].id;
+        env[ne].registration_id = dev[i].registration_id;
+        env[ne].type = (uint32_t)type;
+        env[ne].content.data = ct.data;
+        env[ne].content.len = ct.len;
+        envp[ne] = &env[ne];
+        ne++;
+    }
+    sc_free_secret(content, it->body_len + 1);
+    if (rc == SOTTO_OK)
+        rc = unhex16(guid, it->mid);
+    if (rc == SOTTO_OK) {
+        snd.username = (char *)it->peer;
+        snd.guid.data = guid;
+        snd.guid.len = 16;
+        snd.envelopes = envp;
+        snd.n_envelopes = ne;
+        snd.timestamp = (uint64_t)sc_sync_now_ms();
+        rq.body_case = SOTTO__SERVER__REQUEST__BODY_SEND;
+        rq.send = &snd;
+        rc = sc_conn_request(s->conn, rs, &rq, SC_SEND_TIMEOUT_MS);
+    }
+    free_envelopes(env, ne);
+    return rc;
+}
+
+/* Drops sessions of the devices the server says are stale or extra. */
+static void forget_devices(struct sc_sync *s, const char *peer,
+                           const Sotto__Server__DeviceMismatch *m)
+{
+    if (m == NULL)
+        return;
+    /* A failed delete only costs one more refusal and retry. */
+    for (size_t i = 0; i < m->n_stale; i++)
+        if (sc_store_session_delete(s->store, peer, m->stale[i]) != SOTTO_OK)
+            break;
+    for (size_t i = 0; i < m->n_extra; i++)
+        if (sc_store_session_delete(s->store, peer, m->extra[i]) != SOTTO_OK)
+            break;
+}
+
+/* Sends one item; SOTTO_OK when the server took it. */
+static int send_item(struct sc_sync *s, const struct sc_outbox_item *it)
+{
+    struct sotto_store ss;
+    struct sc_sstore x;
+    int rc = SOTTO_ERR_NO_SESSION, fetch = 0, fresh = 0;
+
+    sc_sstore_init(&ss, &x, s->store, s->self);
+    for (int attempt = 0; attempt < SEND_TRIES; attempt++) {
+        Sotto__Server__Response *rs = NULL;
+        if (fetch) {
+            rc = fetch_bundles(s, &ss, it->peer, fresh);
+            if (rc != SOTTO_OK)
+                break;
+        }
+        rc = try_send(s, &ss, it, &rs);
+        if (rc == SOTTO_ERR_NO_SESSION || (rc == SOTTO_ERR_UNTRUSTED_IDENTITY && !fetch)) {
+            fetch = 1; /* no list or sessions yet, or the list moved on */
+            continue;
+        }
+        if (rc != SOTTO_OK)
+            break;
+        if (rs->status == SOTTO__SERVER__STATUS__STATUS_MISMATCHED_DEVICES ||
+            rs->status == SOTTO__SERVER__STATUS__STATUS_STALE_DEVICES) {
+            forget_devices(s, it->peer, rs->mismatch);
+            fetch = 1;
+            sc_conn_response_free(rs);
+            rc = SOTTO_ERR_REFUSED;
+            continue;
+        }
+        rc = sc_status_err(rs->status);
+        sc_conn_response_free(rs);
+        break;
+    }
+    (void)fresh;
+    sc_sstore_clear(&x);
+    return rc;
+}
+
+int sc_sync_flush(struct sc_sync *s, int64_t now, size_t *sent)
+{
+    struct sc_outbox_item it;
+    int rc;
+    *sent = 0;
+    while ((rc = sc_store_outbox_next(s->store, &it, now)) == SOTTO_OK) {
+        int sr = send_item(s, &it);
+        if (sr == SOTTO_OK) {
+            rc = sc_store_outbox_done(s->store, it.mid);
+            if (rc == SOTTO_OK) {
+                (*sent)++;
+                rc = sc_sync_event_kv(s, "status", it.peer, "id", it.mid);
+            }
+        } else if (sr == SOTTO_ERR_UNTRUSTED_IDENTITY) {
+            rc = sc_store_outbox_hold(s->store, it.peer);
+            if (rc == SOTTO_OK)
+                rc = sc_sync_event_kv(s, "held", it.peer, "id", it.mid);
+        } else if (sr == SOTTO_ERR_NOT_FOUND) {
+            /* No such account: retrying cannot help; keep it, but held. */
+            rc = sc_store_outbox_hold(s->store, it.peer);
+            if (rc == SOTTO_OK)
+                rc = sc_store_message_status(s->store, it.mid, SC_MSG_FAILED);
+            if (rc == SOTTO_OK)
+                rc = sc_sync_event_kv(s, "error", it.peer, "error", "no_such_account");
+        } else {
+            rc = sc_store_outbox_retry(s->store, it.mid, now, sotto_err_name(sr));
+            if (rc == SOTTO_OK && (sr == SOTTO_ERR_UNREACHABLE || sr == SOTTO_ERR_RATE_LIMITED))
+                rc = sr;
+        }
+        sc_outbox_item_clear(&it);
+        if (rc != SOTTO_OK)
+            return rc;
+    }
+    return rc == SOTTO_ERR_NOT_FOUND ? SOTTO_OK : rc;
+}

@@ -1,0 +1,42 @@
+/*
+ * `sottod admin accounts | devices USER | queues | log`: read-only views of
+ * the store for operators. Safe while sottod runs (SQLite WAL readers).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "admin.h"
+#include "log.h"
+#include "store/store.h"
+
+static int print_line(void *arg, const char *line)
+{
+    (void)arg;
+    printf("%s\n", line);
+    return 0;
+}
+
+int sd_admin_main(const struct sd_config *cfg, int argc, char **argv)
+{
+    struct sd_store *st;
+    const char *what = argc > 0 ? argv[0] : "";
+    int rc;
+
+    if (argc < 1 || (strcmp(what, "devices") == 0 && argc < 2)) {
+        fprintf(stderr,
+                "usage: sottod [options] admin accounts | devices USERNAME | queues | log\n");
+        return 2;
+    }
+    if (sd_store_sqlite_open(&st, cfg->db_path, 1) != SD_ST_OK) {
+        fprintf(stderr, "sottod admin: cannot open %s (is data_dir right?)\n", cfg->db_path);
+        return 1;
+    }
+    rc = st->ops->admin_list(st, what, argc > 1 ? argv[1] : NULL, print_line, NULL);
+    st->ops->close(st);
+    if (rc == SD_ST_NOT_FOUND) {
+        fprintf(stderr, "sottod admin: unknown view \"%s\"; try accounts, devices, queues, log\n",
+                what);
+        return 2;
+    }
+    return rc == SD_ST_OK ? 0 : 1;
+}

@@ -1,0 +1,70 @@
+/*
+ * SQLite schema as an ordered list of migrations. schema_version holds the
+ * number of migrations applied; a new migration is appended, never edited.
+ */
+#ifndef SD_SCHEMA_H
+#define SD_SCHEMA_H
+
+static const char *const sd_migrations[] = {
+    /* 1: accounts, devices, prekeys, envelopes, change log */
+    "CREATE TABLE accounts("
+    " id INTEGER PRIMARY KEY,"
+    " username TEXT NOT NULL,"
+    " username_key TEXT NOT NULL UNIQUE,"
+    " account_key BLOB NOT NULL,"
+    " devlist BLOB NOT NULL,"
+    " devlist_sig BLOB NOT NULL,"
+    " devlist_version INTEGER NOT NULL,"
+    " created INTEGER NOT NULL);"
+    "CREATE TABLE devices("
+    " account_id INTEGER NOT NULL REFERENCES accounts(id),"
+    " device_id INTEGER NOT NULL,"
+    " identity_key BLOB NOT NULL UNIQUE,"
+    " registration_id INTEGER NOT NULL,"
+    " PRIMARY KEY(account_id, device_id));"
+    "CREATE TABLE signed_prekeys("
+    " account_id INTEGER NOT NULL, device_id INTEGER NOT NULL,"
+    " key_id INTEGER NOT NULL, public_key BLOB NOT NULL, signature BLOB NOT NULL,"
+    " PRIMARY KEY(account_id, device_id));"
+    "CREATE TABLE onetime_prekeys("
+    " account_id INTEGER NOT NULL, device_id INTEGER NOT NULL,"
+    " key_id INTEGER NOT NULL, public_key BLOB NOT NULL,"
+    " PRIMARY KEY(account_id, device_id, key_id));"
+    "CREATE TABLE kyber_prekeys("
+    " account_id INTEGER NOT NULL, device_id INTEGER NOT NULL,"
+    " key_id INTEGER NOT NULL, public_key BLOB NOT NULL, signature BLOB NOT NULL,"
+    " last_resort INTEGER NOT NULL,"
+    " PRIMARY KEY(account_id, device_id, last_resort, key_id));"
+    "CREATE TABLE envelopes("
+    " seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " account_id INTEGER NOT NULL, device_id INTEGER NOT NULL,"
+    " guid BLOB NOT NULL,"
+    " source TEXT NOT NULL, source_account INTEGER NOT NULL, source_device INTEGER NOT NULL,"
+    " type INTEGER NOT NULL, timestamp INTEGER NOT NULL, server_ts INTEGER NOT NULL,"
+    " expires INTEGER NOT NULL, content BLOB NOT NULL,"
+    " UNIQUE(account_id, device_id, guid));"
+    "CREATE INDEX envelopes_queue ON envelopes(account_id, device_id, seq);"
+    "CREATE INDEX envelopes_expiry ON envelopes(expires);"
+    "CREATE TABLE acked("
+    " account_id INTEGER NOT NULL, device_id INTEGER NOT NULL, guid BLOB NOT NULL,"
+    " expires INTEGER NOT NULL,"
+    " PRIMARY KEY(account_id, device_id, guid)) WITHOUT ROWID;"
+    "CREATE TABLE change_log("
+    " idx INTEGER PRIMARY KEY,"
+    " ts INTEGER NOT NULL,"
+    " account_id INTEGER NOT NULL,"
+    " kind INTEGER NOT NULL,"
+    " payload BLOB NOT NULL,"
+    " prev_hash BLOB NOT NULL,"
+    " hash BLOB NOT NULL);"
+    "CREATE INDEX change_log_account ON change_log(account_id, idx);"
+    /* append-only: the log refuses updates and deletes */
+    "CREATE TRIGGER change_log_no_update BEFORE UPDATE ON change_log"
+    " BEGIN SELECT RAISE(ABORT, 'change_log is append-only'); END;"
+    "CREATE TRIGGER change_log_no_delete BEFORE DELETE ON change_log"
+    " BEGIN SELECT RAISE(ABORT, 'change_log is append-only'); END;",
+};
+
+#define SD_MIGRATIONS_N (sizeof(sd_migrations) / sizeof(sd_migrations[0]))
+
+#endif

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# The TUI driven through tmux: a message received while `sotto chat` runs
+# shows up on its screen, and a line typed into it reaches the peer.
+. "$(dirname "$0")/lib.sh"
+command -v tmux >/dev/null || { echo "SKIP: no tmux"; exit 0; }
+
+start_sottod srv
+use_server "$PORT" "$KEY"
+"$SOTTO" -a alice register --key-file >/dev/null
+"$SOTTO" -a bob register --key-file >/dev/null
+"$SOTTO" -a alice send bob -m "before the chat" >/dev/null
+
+SESSION=sotto-chat-$$
+export TMUX_TMPDIR=$T
+tmux new-session -d -s "$SESSION" -x 100 -y 30 \
+    "env XDG_DATA_HOME=$XDG_DATA_HOME XDG_CONFIG_HOME=$XDG_CONFIG_HOME SOTTO_CONFIG=$SOTTO_CONFIG LANG=C.UTF-8 $SOTTO -a bob chat alice"
+cleanup_tmux() { tmux kill-server 2>/dev/null; }
+trap 'cleanup_tmux; cleanup' EXIT
+
+screen_has() { # screen_has TEXT: waits up to 5 s for TEXT on the screen
+    for _ in $(seq 50); do
+        tmux capture-pane -p -t "$SESSION" | grep -qF "$1" && return 0
+        sleep 0.1
+    done
+    tmux capture-pane -p -t "$SESSION" >"$T/screen.txt"
+    return 1
+}
+
+check "chat shows the conversation list and the earlier message" screen_has "<< before the chat"
+"$SOTTO" -a alice send bob -m "live message $$" >/dev/null
+check "a message received while chat runs appears" screen_has "<< live message $$"
+tmux send-keys -t "$SESSION" "typed in the tui" Enter
+check "the typed line is shown as sent" screen_has "me: typed in the tui +"
+check "alice receives the typed line" grep -q "<- bob: typed in the tui" <<<"$("$SOTTO" -a alice receive)"
+tmux send-keys -t "$SESSION" Escape
+sleep 0.5
+check "Esc quits the chat" bash -c "! tmux has-session -t $SESSION 2>/dev/null"
+finish
