@@ -186,6 +186,12 @@ void sotto_session_record_free(struct sotto_session_record *rec);
 int sotto_session_record_has_current(const struct sotto_session_record *rec);
 /* Version (3 or 4) of the current state, 0 if none. */
 uint32_t sotto_session_record_version(const struct sotto_session_record *rec);
+/*
+ * Archive the current state (libsignal's archiveCurrentState, e.g. after
+ * the peer's identity changed): the next message to the peer needs a new
+ * bundle; messages on the archived state still decrypt. No-op without one.
+ */
+SOTTO_MUST_CHECK int sotto_session_record_archive_current(struct sotto_session_record *rec);
 /* The peer's identity key in the current state. */
 SOTTO_MUST_CHECK int sotto_session_record_remote_identity(uint8_t key[SOTTO_PUBLIC_KEY_BYTES],
                                                           const struct sotto_session_record *rec);

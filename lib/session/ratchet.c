@@ -43,28 +43,51 @@ out:
     return rc;
 }
 
-/* seed = HMAC(ck, 0x01); ck = HMAC(ck, 0x02). */
+/*
+ * seed = HMAC(ck, 0x01); ck = HMAC(ck, 0x02). Both HMACs share the key, so
+ * the keyed state is computed once and copied: HMAC is the ratchet's main
+ * cost per message.
+ */
 static void chain_step(uint8_t seed[ST_KEY_BYTES], uint8_t ck[ST_KEY_BYTES])
 {
-    st_hmac_sha256(seed, ck, ST_KEY_BYTES, &seed_byte, 1);
-    st_hmac_sha256(ck, ck, ST_KEY_BYTES, &chain_byte, 1);
+    struct st_hmac_sha256 h1, h2;
+
+    st_hmac_sha256_init(&h1, ck, ST_KEY_BYTES);
+    h2 = h1;
+    st_hmac_sha256_update(&h1, &seed_byte, 1);
+    st_hmac_sha256_final(&h1, seed);
+    st_hmac_sha256_update(&h2, &chain_byte, 1);
+    st_hmac_sha256_final(&h2, ck);
 }
 
-static int message_keys(struct msg_keys *k, const uint8_t seed[ST_KEY_BYTES])
+/*
+ * HKDF-SHA256(no salt, seed, "WhisperMessageKeys", 80) (RFC 5869 extract
+ * then expand), with the PRK-keyed HMAC state computed once for the three
+ * expand blocks T(1..3).
+ */
+static void message_keys(struct msg_keys *k, const uint8_t seed[ST_KEY_BYTES])
 {
     static const char info[] = "WhisperMessageKeys";
-    uint8_t okm[80];
-    int rc;
+    struct st_hmac_sha256 base, h;
+    uint8_t prk[ST_SHA256_BYTES], t[3][ST_SHA256_BYTES];
 
-    rc = st_hkdf_sha256(okm, sizeof(okm), NULL, 0, seed, ST_KEY_BYTES, (const uint8_t *)info,
-                        sizeof(info) - 1);
-    if (rc == SOTTO_OK) {
-        memcpy(k->cipher, okm, 32);
-        memcpy(k->mac, okm + 32, 32);
-        memcpy(k->iv, okm + 64, 16);
+    st_hkdf_sha256_extract(prk, NULL, 0, seed, ST_KEY_BYTES);
+    st_hmac_sha256_init(&base, prk, sizeof(prk));
+    for (uint8_t i = 0; i < 3; i++) {
+        uint8_t n = (uint8_t)(i + 1);
+        h = base;
+        if (i > 0)
+            st_hmac_sha256_update(&h, t[i - 1], ST_SHA256_BYTES);
+        st_hmac_sha256_update(&h, (const uint8_t *)info, sizeof(info) - 1);
+        st_hmac_sha256_update(&h, &n, 1);
+        st_hmac_sha256_final(&h, t[i]);
     }
-    st_wipe(okm, sizeof(okm));
-    return rc;
+    memcpy(k->cipher, t[0], 32);
+    memcpy(k->mac, t[1], 32);
+    memcpy(k->iv, t[2], 16);
+    st_wipe(&base, sizeof(base));
+    st_wipe(prk, sizeof(prk));
+    st_wipe(t, sizeof(t));
 }
 
 int st_ratchet_encrypt(struct sotto_buf *out, struct st_state *s, const uint8_t *pt, size_t len)
@@ -81,9 +104,9 @@ int st_ratchet_encrypt(struct sotto_buf *out, struct st_state *s, const uint8_t 
         return SOTTO_ERR_INVALID_STATE;
     if (len > SOTTO_MESSAGE_MAX - 256)
         return SOTTO_ERR_TOO_LARGE;
-    st_hmac_sha256(seed, s->cks, ST_KEY_BYTES, &seed_byte, 1);
-    if ((rc = message_keys(&k, seed)) != SOTTO_OK)
-        goto out;
+    /* The chain moves on even if we fail: the caller drops this copy. */
+    chain_step(seed, s->cks);
+    message_keys(&k, seed);
     rc = SOTTO_ERR_NOMEM;
     if ((body = malloc(st_cbc_padded_len(len))) == NULL)
         goto out;
@@ -93,7 +116,6 @@ int st_ratchet_encrypt(struct sotto_buf *out, struct st_state *s, const uint8_t 
                              s->local_identity, s->remote_identity, k.mac);
     if (rc != SOTTO_OK)
         goto out;
-    st_hmac_sha256(s->cks, s->cks, ST_KEY_BYTES, &chain_byte, 1);
     s->ns++;
 out:
     free(body);
@@ -145,18 +167,30 @@ static int take_skipped(uint8_t seed[ST_KEY_BYTES], struct st_recv_chain *c, uin
     return SOTTO_ERR_DUPLICATE_MESSAGE;
 }
 
+/*
+ * Derive the key for counter on chain c, storing the keys it skips. Of a
+ * long jump only the newest ST_MAX_MESSAGE_KEYS skipped keys can survive
+ * (libsignal drops the oldest beyond that), so only those are stored and
+ * room is made once up front rather than by one shift per key.
+ */
 static int message_seed(uint8_t seed[ST_KEY_BYTES], struct st_recv_chain *c, uint32_t counter,
                         int self_session)
 {
+    uint32_t jump, keep;
     int rc;
 
     if (c->index > counter)
         return take_skipped(seed, c, counter);
-    if (counter - c->index > ST_MAX_FORWARD_JUMPS && !self_session)
+    jump = counter - c->index;
+    if (jump > ST_MAX_FORWARD_JUMPS && !self_session)
         return SOTTO_ERR_TOO_FAR_AHEAD;
+    keep = jump < ST_MAX_MESSAGE_KEYS ? jump : ST_MAX_MESSAGE_KEYS;
+    if ((rc = st_chain_reserve_skipped(c, keep)) != SOTTO_OK)
+        return rc;
     while (c->index < counter) {
         chain_step(seed, c->ck);
-        if ((rc = st_chain_push_skipped(c, c->index, seed)) != SOTTO_OK)
+        if (counter - c->index <= keep &&
+            (rc = st_chain_push_skipped(c, c->index, seed)) != SOTTO_OK)
             return rc;
         c->index++;
     }
@@ -187,8 +221,7 @@ int st_ratchet_decrypt(struct sotto_buf *pt, struct st_state *s, const struct st
     }
     if ((rc = message_seed(seed, c, m->counter, self_session)) != SOTTO_OK)
         goto out;
-    if ((rc = message_keys(&k, seed)) != SOTTO_OK)
-        goto out;
+    message_keys(&k, seed);
     rc = SOTTO_ERR_BAD_MAC;
     if (!st_signal_msg_verify_mac(m, s->remote_identity, s->local_identity, k.mac))
         goto out;

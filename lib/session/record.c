@@ -171,6 +171,13 @@ out:
     return rc;
 }
 
+int sotto_session_record_archive_current(struct sotto_session_record *rec)
+{
+    if (rec == NULL)
+        return SOTTO_ERR_INVALID_ARGUMENT;
+    return archive_current(rec);
+}
+
 int sotto_session_record_has_current(const struct sotto_session_record *rec)
 {
     return rec != NULL && rec->current != NULL;

@@ -166,6 +166,9 @@ int st_decrypt_prekey(struct sotto_buf *pt, const struct sotto_store *store,
         goto out;
     if ((rc = st_store_save_identity(store, remote, m.identity_key)) != SOTTO_OK)
         goto out;
+    /* Prekeys are consumed before the record is stored (libsignal stores
+     * first): a store that refuses a reused last-resort Kyber key then
+     * keeps the replayed session out of the record. */
     if (!matched && (rc = consume_prekeys(store, &m)) != SOTTO_OK)
         goto out;
     rc = st_store_save_record(store, remote, rec);

@@ -100,6 +100,9 @@ SOTTO_MUST_CHECK int st_state_parse(struct st_state **out, const uint8_t *data, 
 void st_state_add_recv(struct st_state *s, const uint8_t their[ST_KEY_BYTES],
                        const uint8_t ck[ST_KEY_BYTES]);
 struct st_recv_chain *st_state_find_recv(struct st_state *s, const uint8_t their[ST_KEY_BYTES]);
+/* Make room for n more skipped keys (n <= ST_MAX_MESSAGE_KEYS), dropping
+ * the oldest so that the chain never holds more than ST_MAX_MESSAGE_KEYS. */
+SOTTO_MUST_CHECK int st_chain_reserve_skipped(struct st_recv_chain *c, uint32_t n);
 /* Store a skipped key, dropping the oldest beyond ST_MAX_MESSAGE_KEYS. */
 SOTTO_MUST_CHECK int st_chain_push_skipped(struct st_recv_chain *c, uint32_t counter,
                                            const uint8_t seed[ST_KEY_BYTES]);

@@ -135,8 +135,13 @@ function freshState(name, device, regId) {
   };
 }
 
+// Sessions are the hot path: kept as bytes in memory, hex only in the file.
+const sessionMem = new Map(); // "name.device" -> serialized SessionRecord
+
 function saveState() {
   if (!stateFile || !dirty || !st) return;
+  st.sessions = {};
+  for (const [k, v] of sessionMem) st.sessions[k] = hex(v);
   const tmp = `${stateFile}.tmp${process.pid}`;
   fs.writeFileSync(tmp, JSON.stringify(st));
   fs.renameSync(tmp, stateFile);
@@ -149,6 +154,7 @@ if (stateFile && fs.existsSync(stateFile)) {
   } catch (e) {
     die(`cannot load state ${stateFile}: ${e.message}`);
   }
+  for (const [k, v] of Object.entries(st.sessions)) sessionMem.set(k, bytes(Buffer.from(v, 'hex')));
 }
 
 const unhex = (h) => bytes(Buffer.from(h, 'hex'));
@@ -166,11 +172,14 @@ function put(table, key, value) {
 
 class Sessions extends S.SessionStore {
   async saveSession(a, rec) {
-    put('sessions', addrKey(a), rec.serialize());
+    need();
+    sessionMem.set(addrKey(a), rec.serialize());
+    dirty = true;
   }
   async getSession(a) {
-    const h = need().sessions[addrKey(a)];
-    return h ? S.SessionRecord.deserialize(unhex(h)) : null;
+    need();
+    const b = sessionMem.get(addrKey(a));
+    return b ? S.SessionRecord.deserialize(b) : null;
   }
   async getExistingSessions(addrs) {
     const out = [];
@@ -286,16 +295,18 @@ function mapError(e) {
   const EC = S.ErrorCode || {};
   const code = e && e.code;
   const is = (name) => code !== undefined && (code === EC[name] || code === name);
-  const m = msg.toLowerCase();
+  // "invalid PreKey message: <reason>": judge by the reason
+  const m = msg.toLowerCase().replace(/^invalid [a-z ]*message: /, '');
   if (is('DuplicatedMessage') || m.includes('old counter')) return ['duplicate_message', msg];
   if (is('UntrustedIdentity') || m.includes('untrusted identity')) return ['untrusted_identity', msg];
   if (is('InvalidSession') || is('InvalidSenderKeySession') || m.includes('not found') || m.includes('no session'))
     return ['no_session', msg];
   if (m.includes('too far into the future')) return ['too_far_ahead', msg];
-  if (m.includes('version')) return ['invalid_version', msg];
+  if (m.includes('version') || m.includes('x3dh no longer supported')) return ['invalid_version', msg];
   if (/\bmac\b/.test(m)) return ['bad_mac', msg];
   if (m.includes('signature')) return ['invalid_signature', msg];
-  if (m.includes('prekey') || m.includes('pre-key') || m.includes('pre key')) return ['invalid_prekey', msg];
+  if (/pre-?key (identifier|id)\b/.test(m) || /no (signed |kyber )?prekey with id/.test(m))
+    return ['invalid_prekey', msg];
   if (m.includes('key type') || m.includes('key length') || m.includes('bad key') || m.includes('invalid key'))
     return ['invalid_key', msg];
   return ['invalid_message', msg];
@@ -548,13 +559,23 @@ const ops = {
 
 // ---- the loop --------------------------------------------------------------
 
+// Responses are buffered while more requests are already waiting (pipelined
+// callers) and written as soon as the queue is empty; with --state the file
+// is saved before each response enters the buffer.
+let out = [];
+function flush() {
+  if (!out.length) return;
+  process.stdout.write(out.join(''));
+  out = [];
+}
+
 function respond(obj) {
   try {
     saveState();
   } catch (e) {
     obj = { ok: false, error: 'invalid_state', message: `cannot save state: ${e.message}` };
   }
-  process.stdout.write(`${JSON.stringify(obj)}\n`);
+  out.push(`${JSON.stringify(obj)}\n`);
 }
 
 async function handle(line) {
@@ -578,24 +599,37 @@ async function handle(line) {
   }
 }
 
-const rl = readline.createInterface({ input: process.stdin, crlfDelay: Infinity });
-let chain = Promise.resolve();
-let quitting = false;
-rl.on('line', (line) => {
-  chain = chain.then(async () => {
-    if (quitting) return;
-    const res = await handle(line);
+const queue = [];
+let running = false;
+let closed = false;
+
+async function pump() {
+  if (running) return;
+  running = true;
+  while (queue.length) {
+    const res = await handle(queue.shift());
     if (res === null) {
-      quitting = true;
       respond({ ok: true });
+      flush();
       process.exit(0);
     }
     respond(res);
-  });
-});
-rl.on('close', () => {
-  chain = chain.then(() => {
+    if (!queue.length || out.length >= 128) flush();
+  }
+  running = false;
+  if (closed) {
+    flush();
     saveState();
     process.exit(0);
-  });
+  }
+}
+
+const rl = readline.createInterface({ input: process.stdin, crlfDelay: Infinity });
+rl.on('line', (line) => {
+  queue.push(line);
+  void pump();
+});
+rl.on('close', () => {
+  closed = true;
+  void pump();
 });

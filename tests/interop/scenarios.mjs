@@ -6,9 +6,15 @@
 //
 // Each scenario starts fresh A and B drivers (so one failure cannot poison
 // the next), prints PASS/FAIL/SKIP with details, and the run ends with
-// "N passed, N failed". Exit status is non-zero if anything failed.
+// "N passed, N failed". Exit status is non-zero if anything failed. The seed
+// is random unless given by --seed or the environment (SOTTO_INTEROP_SEED).
 // Options: --a-label/--b-label NAME, --timeout SECONDS (per request, default
-// 60), --list, --verbose.
+// 60), --list, --verbose, --strict (an "unsupported" answer fails the
+// scenario instead of skipping it), --state-all (every driver runs with
+// --state FILE, so persistence is exercised on every request), --v3 (bundles
+// are Kyber-less unless a scenario asks for Kyber: X3DH sessions throughout),
+// --address-binding yes|no|any (must B refuse a message A addressed to another
+// of B's devices? libsignal 0.91+ binds addresses; default any).
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -21,7 +27,7 @@ function usage(msg) {
   if (msg) process.stderr.write(`scenarios.mjs: ${msg}\n`);
   process.stderr.write(
     'usage: node scenarios.mjs --a CMD [--a-env K=V]... [--a-label L] --b CMD [--b-env K=V]... [--b-label L]\n' +
-      '       [--seed N] [--only NAME[,NAME]] [--skip NAME[,NAME]] [--timeout S] [--list] [--verbose]\n',
+      '       [--seed N] [--only NAME[,NAME]] [--skip NAME[,NAME]] [--timeout S] [--strict] [--state-all] [--v3] [--address-binding yes|no|any] [--list] [--verbose]\n',
   );
   process.exit(2);
 }
@@ -53,6 +59,10 @@ function parseArgs(argv) {
       case '--timeout': o.timeout = Number(val()); if (!(o.timeout > 0)) usage('bad --timeout'); break;
       case '--list': o.list = true; break;
       case '--verbose': o.verbose = true; break;
+      case '--strict': o.strict = true; break;
+      case '--state-all': o.stateAll = true; break;
+      case '--v3': o.v3 = true; break;
+      case '--address-binding': o.addressBinding = val(); if (!['yes', 'no', 'any'].includes(o.addressBinding)) usage('--address-binding yes|no|any'); break;
       case '-h': case '--help': usage();
       default: usage(`unknown argument ${k}`);
     }
@@ -75,10 +85,25 @@ if (opts.list) {
 if (!opts.a || !opts.b) usage('--a and --b are required');
 for (const n of [...opts.only, ...opts.skip]) if (!names.includes(n)) usage(`no scenario ${n} (have: ${names.join(', ')})`);
 
-const seed = opts.seed ?? crypto.randomBytes(4).readUInt32BE(0);
+const envSeed = process.env.SOTTO_INTEROP_SEED;
+const seed = opts.seed ?? (envSeed !== undefined && envSeed !== '' ? Number(envSeed) >>> 0 : crypto.randomBytes(4).readUInt32BE(0));
 const specA = { label: `A=${label(opts.a, opts.aEnv, opts.aLabel)}`, argv: splitCommand(opts.a), env: opts.aEnv, timeoutMs: opts.timeout * 1000 };
 const specB = { label: `B=${label(opts.b, opts.bEnv, opts.bLabel)}`, argv: splitCommand(opts.b), env: opts.bEnv, timeoutMs: opts.timeout * 1000 };
-console.log(`interop ${specA.label} ${specB.label} seed ${seed} (replay: --seed ${seed})`);
+console.log(`interop ${specA.label} ${specB.label}${opts.v3 ? ' (v3 bundles)' : ''} seed ${seed} (replay: --seed ${seed})`);
+
+// Preflight: both drivers must start and quit cleanly (a missing
+// node_modules or binary fails here once, loudly, instead of in every scenario).
+for (const spec of [specA, specB]) {
+  const d = new Driver(spec).start();
+  try {
+    await d.quit();
+  } catch (e) {
+    console.log(`FAIL preflight: ${e.message}`);
+    console.log('(for libsignal drivers: run tests/interop/setup to install node_modules)');
+    console.log('0 passed, 1 failed');
+    process.exit(1);
+  }
+}
 
 const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'sotto-interop-'));
 let passed = 0;
@@ -92,10 +117,17 @@ for (const sc of scenarios) {
   const rng = new Rng(seed, sc.name);
   const dir = fs.mkdtempSync(path.join(tmpRoot, `${sc.name}-`));
   const drivers = [];
+  let stateFiles = 0;
   const ctx = {
     rng,
     dir,
     verbose: opts.verbose,
+    strict: opts.strict,
+    stateAll: opts.stateAll,
+    bundleDefaults: opts.v3 ? { kyber: false } : {},
+    addressBinding: opts.addressBinding,
+    stateFileFor: (which) => path.join(dir, `${which}-${++stateFiles}.state`),
+    libDirs: [opts.aEnv.LIBSIGNAL_DIR, opts.bEnv.LIBSIGNAL_DIR],
     log: (m) => opts.verbose && console.log(`    ${m}`),
     newDriver(which, stateFile = null) {
       const d = new Driver(which === 'A' ? specA : specB, stateFile);

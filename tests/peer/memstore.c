@@ -41,6 +41,7 @@ void memstore_clear(struct memstore *ms)
     list_free(&ms->signed_prekeys);
     list_free(&ms->kyber_prekeys);
     list_free(&ms->kyber_used);
+    list_free(&ms->sender_keys);
     memset(ms, 0, sizeof(*ms));
 }
 

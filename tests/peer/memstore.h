@@ -25,7 +25,8 @@ struct memstore {
     uint8_t identity_priv[SOTTO_PRIVATE_KEY_BYTES];
     uint32_t registration_id;
     struct ms_entry *sessions, *identities, *prekeys, *signed_prekeys, *kyber_prekeys;
-    struct ms_entry *kyber_used; /* name = hex(kyber id, signed id, base key) */
+    struct ms_entry *kyber_used;  /* name = hex(kyber id, signed id, base key) */
+    struct ms_entry *sender_keys; /* name = sender "/" hex(distribution id), id = device */
 };
 
 void memstore_init(struct memstore *ms);

@@ -118,6 +118,7 @@ cJSON *memstore_to_json(const struct memstore *ms)
     cJSON_AddItemToObject(j, "signed_prekeys", list_to_json(ms->signed_prekeys));
     cJSON_AddItemToObject(j, "kyber_prekeys", list_to_json(ms->kyber_prekeys));
     cJSON_AddItemToObject(j, "kyber_used", list_to_json(ms->kyber_used));
+    cJSON_AddItemToObject(j, "sender_keys", list_to_json(ms->sender_keys));
     return j;
 }
 
@@ -153,7 +154,8 @@ int memstore_from_json(struct memstore *ms, const cJSON *j)
         list_from_json(&ms->prekeys, cJSON_GetObjectItem(j, "prekeys")) ||
         list_from_json(&ms->signed_prekeys, cJSON_GetObjectItem(j, "signed_prekeys")) ||
         list_from_json(&ms->kyber_prekeys, cJSON_GetObjectItem(j, "kyber_prekeys")) ||
-        list_from_json(&ms->kyber_used, cJSON_GetObjectItem(j, "kyber_used")))
+        list_from_json(&ms->kyber_used, cJSON_GetObjectItem(j, "kyber_used")) ||
+        list_from_json(&ms->sender_keys, cJSON_GetObjectItem(j, "sender_keys")))
         return -1;
     return 0;
 }

@@ -12,28 +12,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "memstore_json.h"
+#include "peer.h"
+#include "sotto/fingerprint.h"
 #include "sotto/sotto.h"
 
 enum { LINE_MAX_BYTES = 16 << 20 };
 
-struct driver {
-    struct memstore ms;
-    struct sotto_store st;
-    char name[256];
-    uint32_t device;
-    int initialized;
-    uint32_t next_id;
-    const char *state_path;
-};
-
-/* A failed request: the code for the response and a message. */
-struct failure {
-    const char *code;
-    const char *message;
-};
-
-static uint64_t now_ms(void)
+uint64_t peer_now_ms(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
@@ -57,14 +42,14 @@ static const char *contract_code(int err)
     return "invalid_message";
 }
 
-static int fail_err(struct failure *f, int err)
+int peer_fail(struct failure *f, int err)
 {
     f->code = contract_code(err);
     f->message = sotto_strerror(err);
     return -1;
 }
 
-static int bad_request(struct failure *f, const char *why)
+int peer_bad_request(struct failure *f, const char *why)
 {
     f->code = "bad_request";
     f->message = why;
@@ -84,8 +69,7 @@ static int hexval(int c)
     return -1;
 }
 
-/* Hex string field into a fresh buffer; NULL if absent or bad. */
-static uint8_t *get_hex(const cJSON *req, const char *field, size_t *len)
+uint8_t *peer_get_hex(const cJSON *req, const char *field, size_t *len)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(req, field);
     size_t n;
@@ -112,7 +96,7 @@ static uint8_t *get_hex(const cJSON *req, const char *field, size_t *len)
 static int get_hex_fixed(uint8_t *out, size_t want, const cJSON *req, const char *field)
 {
     size_t len;
-    uint8_t *b = get_hex(req, field, &len);
+    uint8_t *b = peer_get_hex(req, field, &len);
     int ok = b != NULL && len == want;
 
     if (ok)
@@ -121,7 +105,7 @@ static int get_hex_fixed(uint8_t *out, size_t want, const cJSON *req, const char
     return ok ? 0 : -1;
 }
 
-static int get_u32(uint32_t *out, const cJSON *req, const char *field, double lo, double hi)
+int peer_get_u32(uint32_t *out, const cJSON *req, const char *field, double lo, double hi)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(req, field);
 
@@ -138,7 +122,7 @@ static int get_bool(const cJSON *req, const char *field, int dflt)
     return cJSON_IsBool(v) ? cJSON_IsTrue(v) : dflt;
 }
 
-static void add_hex(cJSON *res, const char *field, const uint8_t *p, size_t len)
+void peer_add_hex(cJSON *res, const char *field, const uint8_t *p, size_t len)
 {
     static const char digits[] = "0123456789abcdef";
     char *s = malloc(2 * len + 1);
@@ -154,12 +138,11 @@ static void add_hex(cJSON *res, const char *field, const uint8_t *p, size_t len)
     free(s);
 }
 
-/* peer + peer_device as an address (name points into req). */
-static int get_peer(struct sotto_address *a, const cJSON *req)
+int peer_get_peer(struct sotto_address *a, const cJSON *req)
 {
     const cJSON *peer = cJSON_GetObjectItemCaseSensitive(req, "peer");
 
-    if (!cJSON_IsString(peer) || get_u32(&a->device_id, req, "peer_device", 1, 127) != 0)
+    if (!cJSON_IsString(peer) || peer_get_u32(&a->device_id, req, "peer_device", 1, 127) != 0)
         return -1;
     a->name = peer->valuestring;
     return 0;
@@ -174,19 +157,28 @@ static int op_init(struct driver *d, const cJSON *req, cJSON *res, struct failur
     int rc;
 
     if (!cJSON_IsString(name) || strlen(name->valuestring) >= sizeof(d->name) ||
-        get_u32(&device, req, "device", 1, 127) || get_u32(&reg, req, "registration_id", 1, 16380))
-        return bad_request(f, "init needs name, device 1..127, registration_id 1..16380");
+        peer_get_u32(&device, req, "device", 1, 127) ||
+        peer_get_u32(&reg, req, "registration_id", 1, 16380))
+        return peer_bad_request(f, "init needs name, device 1..127, registration_id 1..16380");
+    /* A driver restored from --state keeps its identity for the same
+     * (name, device), as the node driver does; another one is an error. */
+    if (d->state_path != NULL && d->initialized) {
+        if (strcmp(d->name, name->valuestring) != 0 || d->device != device)
+            return peer_fail(f, SOTTO_ERR_INVALID_STATE);
+        peer_add_hex(res, "identity_key", d->ms.identity_pub, SOTTO_PUBLIC_KEY_BYTES);
+        return 0;
+    }
     memstore_clear(&d->ms);
     memstore_init(&d->ms);
     memstore_bind(&d->st, &d->ms);
     if ((rc = sotto_identity_generate(d->ms.identity_pub, d->ms.identity_priv)) != SOTTO_OK)
-        return fail_err(f, rc);
+        return peer_fail(f, rc);
     d->ms.registration_id = reg;
     snprintf(d->name, sizeof(d->name), "%s", name->valuestring);
     d->device = device;
     d->initialized = 1;
     d->next_id = 1;
-    add_hex(res, "identity_key", d->ms.identity_pub, SOTTO_PUBLIC_KEY_BYTES);
+    peer_add_hex(res, "identity_key", d->ms.identity_pub, SOTTO_PUBLIC_KEY_BYTES);
     return 0;
 }
 
@@ -205,7 +197,7 @@ static int bundle_one_time(struct driver *d, cJSON *res)
     if (rc != SOTTO_OK)
         return rc;
     cJSON_AddNumberToObject(res, "prekey_id", id);
-    add_hex(res, "prekey", pub, sizeof(pub));
+    peer_add_hex(res, "prekey", pub, sizeof(pub));
     return SOTTO_OK;
 }
 
@@ -216,7 +208,7 @@ static int bundle_signed(struct driver *d, cJSON *res)
     uint32_t id;
     int rc;
 
-    rc = sotto_signed_prekey_generate(&rec, d->next_id++, d->ms.identity_priv, now_ms());
+    rc = sotto_signed_prekey_generate(&rec, d->next_id++, d->ms.identity_priv, peer_now_ms());
     if (rc != SOTTO_OK)
         return rc;
     if ((rc = sotto_signed_prekey_public(&id, pub, sig, rec.data, rec.len)) == SOTTO_OK)
@@ -225,8 +217,8 @@ static int bundle_signed(struct driver *d, cJSON *res)
     if (rc != SOTTO_OK)
         return rc;
     cJSON_AddNumberToObject(res, "signed_prekey_id", id);
-    add_hex(res, "signed_prekey", pub, sizeof(pub));
-    add_hex(res, "signed_prekey_signature", sig, sizeof(sig));
+    peer_add_hex(res, "signed_prekey", pub, sizeof(pub));
+    peer_add_hex(res, "signed_prekey_signature", sig, sizeof(sig));
     return SOTTO_OK;
 }
 
@@ -238,7 +230,7 @@ static int bundle_kyber(struct driver *d, cJSON *res)
     uint32_t id;
     int rc, last_resort;
 
-    rc = sotto_kyber_prekey_generate(&rec, d->next_id++, d->ms.identity_priv, now_ms(), 0);
+    rc = sotto_kyber_prekey_generate(&rec, d->next_id++, d->ms.identity_priv, peer_now_ms(), 0);
     if (rc != SOTTO_OK)
         return rc;
     rc = sotto_kyber_prekey_public(&id, pub, sig, &last_resort, rec.data, rec.len);
@@ -248,8 +240,8 @@ static int bundle_kyber(struct driver *d, cJSON *res)
     if (rc != SOTTO_OK)
         return rc;
     cJSON_AddNumberToObject(res, "kyber_prekey_id", id);
-    add_hex(res, "kyber_prekey", pub, sizeof(pub));
-    add_hex(res, "kyber_prekey_signature", sig, sizeof(sig));
+    peer_add_hex(res, "kyber_prekey", pub, sizeof(pub));
+    peer_add_hex(res, "kyber_prekey_signature", sig, sizeof(sig));
     return SOTTO_OK;
 }
 
@@ -261,17 +253,17 @@ static int op_bundle(struct driver *d, const cJSON *req, cJSON *res, struct fail
     cJSON_AddNumberToObject(res, "device_id", d->device);
     if (get_bool(req, "one_time", 1)) {
         if ((rc = bundle_one_time(d, res)) != SOTTO_OK)
-            return fail_err(f, rc);
+            return peer_fail(f, rc);
     } else {
         cJSON_AddNullToObject(res, "prekey_id");
         cJSON_AddNullToObject(res, "prekey");
     }
     if ((rc = bundle_signed(d, res)) != SOTTO_OK)
-        return fail_err(f, rc);
-    add_hex(res, "identity_key", d->ms.identity_pub, SOTTO_PUBLIC_KEY_BYTES);
+        return peer_fail(f, rc);
+    peer_add_hex(res, "identity_key", d->ms.identity_pub, SOTTO_PUBLIC_KEY_BYTES);
     if (get_bool(req, "kyber", 1)) {
         if ((rc = bundle_kyber(d, res)) != SOTTO_OK)
-            return fail_err(f, rc);
+            return peer_fail(f, rc);
     } else {
         cJSON_AddNullToObject(res, "kyber_prekey_id");
         cJSON_AddNullToObject(res, "kyber_prekey");
@@ -286,22 +278,23 @@ static int parse_bundle(struct sotto_prekey_bundle *b, const cJSON *j)
     const cJSON *kk = cJSON_GetObjectItemCaseSensitive(j, "kyber_prekey");
 
     memset(b, 0, sizeof(*b));
-    if (!cJSON_IsObject(j) || get_u32(&b->registration_id, j, "registration_id", 0, 4294967295.0) ||
-        get_u32(&b->device_id, j, "device_id", 0, 4294967295.0) ||
-        get_u32(&b->signed_prekey_id, j, "signed_prekey_id", 0, 4294967295.0) ||
+    if (!cJSON_IsObject(j) ||
+        peer_get_u32(&b->registration_id, j, "registration_id", 0, 4294967295.0) ||
+        peer_get_u32(&b->device_id, j, "device_id", 0, 4294967295.0) ||
+        peer_get_u32(&b->signed_prekey_id, j, "signed_prekey_id", 0, 4294967295.0) ||
         get_hex_fixed(b->signed_prekey, sizeof(b->signed_prekey), j, "signed_prekey") ||
         get_hex_fixed(b->signed_prekey_signature, sizeof(b->signed_prekey_signature), j,
                       "signed_prekey_signature") ||
         get_hex_fixed(b->identity_key, sizeof(b->identity_key), j, "identity_key"))
         return -1;
     if (pk != NULL && !cJSON_IsNull(pk)) {
-        if (get_u32(&b->prekey_id, j, "prekey_id", 0, 4294967295.0) ||
+        if (peer_get_u32(&b->prekey_id, j, "prekey_id", 0, 4294967295.0) ||
             get_hex_fixed(b->prekey, sizeof(b->prekey), j, "prekey"))
             return -1;
         b->has_prekey = 1;
     }
     if (kk != NULL && !cJSON_IsNull(kk)) {
-        if (get_u32(&b->kyber_prekey_id, j, "kyber_prekey_id", 0, 4294967295.0) ||
+        if (peer_get_u32(&b->kyber_prekey_id, j, "kyber_prekey_id", 0, 4294967295.0) ||
             get_hex_fixed(b->kyber_prekey, sizeof(b->kyber_prekey), j, "kyber_prekey") ||
             get_hex_fixed(b->kyber_prekey_signature, sizeof(b->kyber_prekey_signature), j,
                           "kyber_prekey_signature"))
@@ -318,11 +311,11 @@ static int op_process_bundle(struct driver *d, const cJSON *req, cJSON *res, str
     int rc;
 
     (void)res;
-    if (get_peer(&peer, req) ||
+    if (peer_get_peer(&peer, req) ||
         parse_bundle(&b, cJSON_GetObjectItemCaseSensitive(req, "bundle")) != 0)
-        return bad_request(f, "process_bundle needs peer, peer_device and a bundle object");
-    if ((rc = sotto_session_process_bundle(&d->st, &peer, &b, now_ms())) != SOTTO_OK)
-        return fail_err(f, rc);
+        return peer_bad_request(f, "process_bundle needs peer, peer_device and a bundle object");
+    if ((rc = sotto_session_process_bundle(&d->st, &peer, &b, peer_now_ms())) != SOTTO_OK)
+        return peer_fail(f, rc);
     return 0;
 }
 
@@ -331,19 +324,19 @@ static int op_encrypt(struct driver *d, const cJSON *req, cJSON *res, struct fai
     struct sotto_address peer;
     struct sotto_buf ct;
     size_t len;
-    uint8_t *pt = get_hex(req, "plaintext", &len);
+    uint8_t *pt = peer_get_hex(req, "plaintext", &len);
     int rc, type;
 
-    if (pt == NULL || get_peer(&peer, req)) {
+    if (pt == NULL || peer_get_peer(&peer, req)) {
         free(pt);
-        return bad_request(f, "encrypt needs peer, peer_device and hex plaintext");
+        return peer_bad_request(f, "encrypt needs peer, peer_device and hex plaintext");
     }
-    rc = sotto_session_encrypt(&ct, &type, &d->st, &peer, pt, len, now_ms());
+    rc = sotto_session_encrypt(&ct, &type, &d->st, &peer, pt, len, peer_now_ms());
     free(pt);
     if (rc != SOTTO_OK)
-        return fail_err(f, rc);
+        return peer_fail(f, rc);
     cJSON_AddNumberToObject(res, "type", type);
-    add_hex(res, "ciphertext", ct.data, ct.len);
+    peer_add_hex(res, "ciphertext", ct.data, ct.len);
     sotto_buf_free(&ct);
     return 0;
 }
@@ -354,18 +347,18 @@ static int op_decrypt(struct driver *d, const cJSON *req, cJSON *res, struct fai
     struct sotto_buf pt;
     uint32_t type;
     size_t len;
-    uint8_t *ct = get_hex(req, "ciphertext", &len);
+    uint8_t *ct = peer_get_hex(req, "ciphertext", &len);
     int rc;
 
-    if (ct == NULL || get_peer(&peer, req) || get_u32(&type, req, "type", 0, 255)) {
+    if (ct == NULL || peer_get_peer(&peer, req) || peer_get_u32(&type, req, "type", 0, 255)) {
         free(ct);
-        return bad_request(f, "decrypt needs peer, peer_device, type and hex ciphertext");
+        return peer_bad_request(f, "decrypt needs peer, peer_device, type and hex ciphertext");
     }
     rc = sotto_session_decrypt(&pt, &d->st, &peer, (int)type, ct, len);
     free(ct);
     if (rc != SOTTO_OK)
-        return fail_err(f, rc);
-    add_hex(res, "plaintext", pt.data, pt.len);
+        return peer_fail(f, rc);
+    peer_add_hex(res, "plaintext", pt.data, pt.len);
     sotto_buf_free(&pt);
     return 0;
 }
@@ -375,22 +368,67 @@ static int op_identity(struct driver *d, const cJSON *req, cJSON *res, struct fa
     struct sotto_address peer;
     struct ms_entry *e;
 
-    if (get_peer(&peer, req))
-        return bad_request(f, "identity needs peer and peer_device");
+    if (peer_get_peer(&peer, req))
+        return peer_bad_request(f, "identity needs peer and peer_device");
     e = ms_find(d->ms.identities, peer.name, peer.device_id);
     if (e == NULL)
         cJSON_AddNullToObject(res, "identity_key");
     else
-        add_hex(res, "identity_key", e->data, e->len);
+        peer_add_hex(res, "identity_key", e->data, e->len);
     return 0;
 }
 
-static int op_unsupported(struct driver *d, const cJSON *req, cJSON *res, struct failure *f)
+static int op_fingerprint(struct driver *d, const cJSON *req, cJSON *res, struct failure *f)
 {
+    const cJSON *lid = cJSON_GetObjectItemCaseSensitive(req, "local_id");
+    const cJSON *rid = cJSON_GetObjectItemCaseSensitive(req, "remote_id");
+    struct sotto_fingerprint fp;
+    uint32_t version = SOTTO_FINGERPRINT_VERSION, iterations = SOTTO_FINGERPRINT_ITERATIONS;
+    uint8_t *key;
+    size_t klen;
+    int rc;
+
+    key = peer_get_hex(req, "remote_identity_key", &klen);
+    if (!cJSON_IsString(lid) || !cJSON_IsString(rid) || key == NULL ||
+        (cJSON_GetObjectItemCaseSensitive(req, "version") != NULL &&
+         peer_get_u32(&version, req, "version", 0, 4294967295.0)) ||
+        (cJSON_GetObjectItemCaseSensitive(req, "iterations") != NULL &&
+         peer_get_u32(&iterations, req, "iterations", 1, 10000000))) {
+        free(key);
+        return peer_bad_request(f,
+                                "fingerprint needs local_id, remote_id, hex remote_identity_key");
+    }
+    rc = sotto_fingerprint_create(&fp, version, iterations, (const uint8_t *)lid->valuestring,
+                                  strlen(lid->valuestring), d->ms.identity_pub,
+                                  SOTTO_PUBLIC_KEY_BYTES, (const uint8_t *)rid->valuestring,
+                                  strlen(rid->valuestring), key, klen);
+    free(key);
+    if (rc != SOTTO_OK)
+        return peer_fail(f, rc);
+    cJSON_AddStringToObject(res, "displayable", fp.displayable);
+    peer_add_hex(res, "scannable", fp.scannable, fp.scannable_len);
+    return 0;
+}
+
+static int op_compare_scannable(struct driver *d, const cJSON *req, cJSON *res, struct failure *f)
+{
+    size_t mlen, tlen;
+    uint8_t *mine = peer_get_hex(req, "mine", &mlen), *theirs = peer_get_hex(req, "theirs", &tlen);
+    int rc, match = 0;
+
     (void)d;
-    (void)req;
-    (void)res;
-    return fail_err(f, SOTTO_ERR_UNSUPPORTED);
+    if (mine == NULL || theirs == NULL) {
+        free(mine);
+        free(theirs);
+        return peer_bad_request(f, "compare_scannable needs hex mine and theirs");
+    }
+    rc = sotto_fingerprint_compare(&match, mine, mlen, theirs, tlen);
+    free(mine);
+    free(theirs);
+    if (rc != SOTTO_OK)
+        return peer_fail(f, rc);
+    cJSON_AddBoolToObject(res, "match", match);
+    return 0;
 }
 
 struct op {
@@ -406,15 +444,14 @@ static const struct op ops[] = {
     {"encrypt", op_encrypt, 1},
     {"decrypt", op_decrypt, 1},
     {"identity", op_identity, 1},
-    /* lib/fingerprint, lib/group and lib/sealed come from other branches. */
-    {"fingerprint", op_unsupported, 0},
-    {"compare_scannable", op_unsupported, 0},
-    {"group_create", op_unsupported, 0},
-    {"group_process", op_unsupported, 0},
-    {"group_encrypt", op_unsupported, 0},
-    {"group_decrypt", op_unsupported, 0},
-    {"sealed_encrypt", op_unsupported, 0},
-    {"sealed_decrypt", op_unsupported, 0},
+    {"fingerprint", op_fingerprint, 1},
+    {"compare_scannable", op_compare_scannable, 0},
+    {"group_create", op_group_create, 1},
+    {"group_process", op_group_process, 1},
+    {"group_encrypt", op_group_encrypt, 1},
+    {"group_decrypt", op_group_decrypt, 1},
+    {"sealed_encrypt", op_sealed_encrypt, 1},
+    {"sealed_decrypt", op_sealed_decrypt, 1},
 };
 
 /* ---- state file ---- */
@@ -516,14 +553,14 @@ static cJSON *handle(struct driver *d, const char *line, int *quit)
             if (strcmp(op->valuestring, ops[i].name) != 0)
                 continue;
             if (ops[i].needs_init && !d->initialized)
-                rc = bad_request(&f, "init first");
+                rc = peer_bad_request(&f, "init first");
             else
                 rc = ops[i].fn(d, req, res, &f);
             break;
         }
     }
     if (rc == 0 && save_state(d) != 0)
-        rc = bad_request(&f, "cannot save state");
+        rc = peer_bad_request(&f, "cannot save state");
     if (rc != 0) {
         cJSON_Delete(res);
         res = cJSON_CreateObject();

@@ -21,7 +21,7 @@ struct party {
     uint32_t next_id;
 };
 
-static void party_init(struct party *p, const char *name, uint32_t reg_id)
+static inline void party_init(struct party *p, const char *name, uint32_t reg_id)
 {
     memstore_init(&p->ms);
     memstore_bind(&p->st, &p->ms);
@@ -32,19 +32,20 @@ static void party_init(struct party *p, const char *name, uint32_t reg_id)
     p->next_id = 1;
 }
 
-static void party_free(struct party *p)
+static inline void party_free(struct party *p)
 {
     memstore_clear(&p->ms);
 }
 
 /* 1 if the KEM back end works (it may still be a stub). */
-static int kem_available(void)
+static inline int kem_available(void)
 {
     static uint8_t pk[1568], sk[3168];
     return st_kem_keypair(ST_KEM_KYBER1024, pk, sk) == SOTTO_OK;
 }
 
-static void party_bundle(struct party *p, struct sotto_prekey_bundle *b, int kyber, int one_time)
+static inline void party_bundle(struct party *p, struct sotto_prekey_bundle *b, int kyber,
+                                int one_time)
 {
     struct sotto_buf rec;
     uint32_t id;
@@ -78,8 +79,8 @@ static void party_bundle(struct party *p, struct sotto_prekey_bundle *b, int kyb
 }
 
 /* from encrypts text to "to"; returns the message and its type. */
-static struct sotto_buf party_send(struct party *from, struct party *to, const char *text,
-                                   int *type)
+static inline struct sotto_buf party_send(struct party *from, struct party *to, const char *text,
+                                          int *type)
 {
     struct sotto_buf ct = {NULL, 0};
     CHECK_OK(sotto_session_encrypt(&ct, type, &from->st, &to->addr, (const uint8_t *)text,
@@ -88,8 +89,8 @@ static struct sotto_buf party_send(struct party *from, struct party *to, const c
 }
 
 /* to decrypts and checks the text; returns the sotto_err. */
-static int party_recv(struct party *to, struct party *from, int type, const struct sotto_buf *ct,
-                      const char *text)
+static inline int party_recv(struct party *to, struct party *from, int type,
+                             const struct sotto_buf *ct, const char *text)
 {
     struct sotto_buf pt = {NULL, 0};
     int rc = sotto_session_decrypt(&pt, &to->st, &from->addr, type, ct->data, ct->len);
@@ -100,7 +101,7 @@ static int party_recv(struct party *to, struct party *from, int type, const stru
 }
 
 /* A copy of the serialized session record p holds for peer. */
-static struct sotto_buf party_record(struct party *p, struct party *peer)
+static inline struct sotto_buf party_record(struct party *p, struct party *peer)
 {
     struct ms_entry *e = ms_find(p->ms.sessions, peer->addr.name, peer->addr.device_id);
     struct sotto_buf b = {NULL, 0};

@@ -220,6 +220,16 @@ static void test_record_round_trip(void)
     CHECK(sotto_session_record_version(rec) == 3);
     CHECK_OK(sotto_session_record_serialize(&again, rec));
     CHECK(again.len == ser.len && memcmp(again.data, ser.data, ser.len) == 0);
+    sotto_buf_free(&again);
+    /* archiving: no current state, one more archived; still a record */
+    {
+        size_t n = rec->narchived;
+        CHECK_OK(sotto_session_record_archive_current(rec));
+        CHECK(!sotto_session_record_has_current(rec) && rec->narchived == n + 1);
+        CHECK_OK(sotto_session_record_archive_current(rec));
+        CHECK(rec->narchived == n + 1);
+    }
+    CHECK_OK(sotto_session_record_serialize(&again, rec));
     for (size_t cut = 0; cut < ser.len; cut += 7) {
         struct sotto_session_record *r2 = NULL;
         if (sotto_session_record_parse(&r2, ser.data, cut) == SOTTO_OK)

@@ -53,19 +53,21 @@ export class Driver {
     const child = spawn(argv[0], argv.slice(1), {
       env: { ...process.env, ...this.spec.env },
       stdio: ['pipe', 'pipe', 'pipe'],
+      detached: true, // own process group, so kill() also ends its children
     });
     this.child = child;
     this.exited = new Promise((resolve) => {
-      child.on('exit', (code, signal) => {
-        this.exitInfo = { code, signal };
-        this.failAll(`driver ${this.label} exited (${this.exitText()})`);
-        resolve(this.exitInfo);
-      });
-      child.on('error', (e) => {
-        this.exitInfo = { code: null, signal: null, error: e.message };
-        this.failAll(`driver ${this.label} could not run ${argv.join(' ')}: ${e.message}`);
-        resolve(this.exitInfo);
-      });
+      // 'close' comes after the pipes are drained, so stderr is complete
+      const done = (info, msg) => {
+        if (this.exitInfo) return;
+        this.exitInfo = info;
+        this.failAll(msg());
+        resolve(info);
+      };
+      child.on('close', (code, signal) => done({ code, signal }, () => `driver ${this.label} exited (${this.exitText()})`));
+      child.on('error', (e) =>
+        done({ code: null, signal: null, error: e.message }, () => `driver ${this.label} could not run ${argv.join(' ')}: ${e.message}`),
+      );
     });
     child.stdin.on('error', () => {}); // EPIPE after a crash shows up as exit
     child.stderr.on('data', (d) => {
@@ -169,7 +171,14 @@ export class Driver {
 
   async kill() {
     if (!this.child || this.exitInfo) return;
-    this.child.kill('SIGKILL');
-    await this.exited;
+    try {
+      process.kill(-this.child.pid, 'SIGKILL');
+    } catch {
+      this.child.kill('SIGKILL');
+    }
+    // 'close' waits for the pipes; do not hang on a grandchild holding them
+    let t;
+    await Promise.race([this.exited, new Promise((r) => (t = setTimeout(r, 3000)))]);
+    clearTimeout(t);
   }
 }

@@ -18,6 +18,14 @@ const brief = (res) => {
   return s.length > 300 ? `${s.slice(0, 300)}...` : s;
 };
 
+// An "unsupported" answer is a missing feature: SKIP, or FAIL with --strict.
+export function unsupported(ctx, res, what) {
+  if (res.ok || res.error !== 'unsupported') return;
+  const msg = `${what}: unsupported by the driver`;
+  if (ctx.strict) fail(msg);
+  skip(msg);
+}
+
 export function ok(res, what) {
   if (!res.ok) fail(`${what}: ${res.error}: ${res.message ?? ''}`);
   return res;
@@ -36,8 +44,9 @@ export class Party {
     this.name = rng.uuid();
     this.device = rng.int(1, 127);
     this.regId = rng.int(1, 16380);
-    this.stateFile = stateFile;
-    this.d = ctx.newDriver(which, stateFile);
+    // --state-all: every driver persists (a file of its own per party)
+    this.stateFile = stateFile ?? (ctx.stateAll ? ctx.stateFileFor(which) : null);
+    this.d = ctx.newDriver(which, this.stateFile);
   }
 
   get label() {
@@ -62,8 +71,9 @@ export class Party {
     return { peer: peer.name, peer_device: peer.device, ...extra };
   }
 
+  // --v3 makes kyber:false the default for every bundle not asking otherwise
   async bundle(opts = {}) {
-    const r = ok(await this.d.req({ op: 'bundle', ...opts }), `${this.label} bundle`);
+    const r = ok(await this.d.req({ op: 'bundle', ...this.ctx.bundleDefaults, ...opts }), `${this.label} bundle`);
     delete r.ok;
     return r;
   }
@@ -126,6 +136,8 @@ export async function establish(rng, from, to, bundleOpts = {}) {
   ok(await from.processBundle(to, b), `${from.label} process_bundle of ${to.which}`);
   const first = await from.encrypt(to, plaintext(rng));
   if (first.type !== 3) fail(`${from.label}: first message has type ${first.type}, expected 3 (PreKey)`);
+  const v = b.kyber_prekey ? 4 : 3;
+  if (versionNibble(first) !== v) fail(`${from.label}: first message starts with ${first.ciphertext.slice(0, 2)}, expected session version ${v}`);
   await to.decrypt(from, first, ' (first PreKey message)');
   const reply = await to.encrypt(from, plaintext(rng));
   if (reply.type !== 2) fail(`${to.label}: reply has type ${reply.type}, expected 2`);
