@@ -23,6 +23,10 @@ enum {
     SC_SEND_TIMEOUT_MS = 10000,
     SC_CONTENT_TEXT = 1,       /* content = kind byte || UTF-8 text */
     SC_CONTENT_TRANSCRIPT = 2, /* to our own devices: kind, name length, name, text */
+    SC_CONTENT_RECEIPT = 3,    /* kind, 1 delivered | 2 read, 16-byte guids */
+    SC_RECEIPT_DELIVERED = 1,
+    SC_RECEIPT_READ = 2,
+    SC_RECEIPT_MAX = 64, /* guids per receipt */
 };
 
 /* Called for each event as it is journalled (may be NULL). kind is
@@ -75,6 +79,10 @@ SOTTO_MUST_CHECK int sc_sync_flush(struct sc_sync *s, int64_t now, size_t *sent)
  */
 SOTTO_MUST_CHECK int sc_sync_receive(struct sc_sync *s, int timeout_ms, size_t max, size_t *n,
                                      int until_empty);
+
+/* Tells peer that we have read the messages mids[0..n) (hex ids). */
+SOTTO_MUST_CHECK int sc_sync_send_read(struct sc_sync *s, const char *peer,
+                                       const char (*mids)[SC_MID_LEN + 1], size_t n);
 
 /* Appends an event to the journal and calls on_event. */
 SOTTO_MUST_CHECK int sc_sync_event(struct sc_sync *s, const char *kind, const char *json);

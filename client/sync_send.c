@@ -228,6 +228,19 @@ static int send_to(struct sc_sync *s, const struct sotto_store *ss, const char *
     return rc;
 }
 
+int sc_sync_send_content(struct sc_sync *s, const char *to, const uint8_t *content, size_t len)
+{
+    struct sotto_store ss;
+    struct sc_sstore x;
+    uint8_t guid[16];
+    int rc;
+    st_random_bytes(guid, sizeof guid);
+    sc_sstore_init(&ss, &x, s->store, s->self);
+    rc = send_to(s, &ss, to, content, len, guid);
+    sc_sstore_clear(&x);
+    return rc;
+}
+
 /* Tells our other devices what we sent: content kind 2 = name length,
  * name, text. Best effort: a failure is journalled, the send stands. */
 static void send_transcript(struct sc_sync *s, const struct sotto_store *ss,

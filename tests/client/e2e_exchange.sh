@@ -14,6 +14,8 @@ secret="the owl flies at dawn $RANDOM"
 check "alice sends" "$SOTTO" -a alice send bob -m "$secret"
 out=$("$SOTTO" -a bob -o json receive)
 check "bob receives it as sotto.message.v1" grep -q "\"schema\":\"sotto.message.v1\".*\"peer\":\"alice\".*\"text\":\"$secret\"" <<<"$out"
+"$SOTTO" -a alice receive >/dev/null
+check "alice's message is marked delivered (receipt)" grep -q '"status":"delivered"' <<<"$("$SOTTO" -a alice -o json history bob)"
 check "bob's second receive is empty (acked, no duplicates)" test -z "$("$SOTTO" -a bob receive)"
 echo "reply from stdin" | "$SOTTO" -a bob send alice --stdin >/dev/null
 check "alice receives the reply" grep -q "<- bob: reply from stdin" <<<"$("$SOTTO" -a alice receive)"
