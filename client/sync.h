@@ -20,6 +20,7 @@
 
 enum {
     SC_PREKEY_BATCH = 50,
+    SC_PREKEY_LOW = 10, /* top up below this many one-time prekeys on the server */
     SC_SEND_TIMEOUT_MS = 10000,
     SC_CONTENT_TEXT = 1,       /* content = kind byte || UTF-8 text */
     SC_CONTENT_TRANSCRIPT = 2, /* to our own devices: kind, name length, name, text */
