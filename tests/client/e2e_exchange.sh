@@ -72,6 +72,15 @@ check "after re-verifying, sending works again" "$SOTTO" -a alice trust bob --sa
 check "send after re-verification" "$SOTTO" -a alice send bob -m "verified again"
 check "bob gets it" grep -q "<- alice: verified again" <<<"$("$SOTTO" -a bob receive)"
 
+# A passphrase-protected store.
+check "carol registers with a passphrase" env SOTTO_PASSPHRASE="correct horse battery" "$SOTTO" -a carol register
+SOTTO_PASSPHRASE="wrong horse" "$SOTTO" -a carol contacts 2>"$T/err" >/dev/null
+check "a wrong passphrase exits 1" test $? = 1
+check "... saying so" grep -q "wrong passphrase" "$T/err"
+setsid -w "$SOTTO" -a carol contacts </dev/null 2>"$T/err" >/dev/null  # no controlling terminal
+check "no passphrase and no terminal exits 1 with a hint" grep -q "SOTTO_PASSPHRASE" "$T/err"
+check "the right passphrase opens it" env SOTTO_PASSPHRASE="correct horse battery" "$SOTTO" -a carol contacts
+
 # Wrong pinned key: refused with exit 3 and a reason.
 use_server "$PORT" "$(printf '%064d' 0 | tr 0 1)"
 "$SOTTO" -a alice receive 2>"$T/err" >/dev/null
