@@ -72,6 +72,10 @@ check "after re-verifying, sending works again" "$SOTTO" -a alice trust bob --sa
 check "send after re-verification" "$SOTTO" -a alice send bob -m "verified again"
 check "bob gets it" grep -q "<- alice: verified again" <<<"$("$SOTTO" -a bob receive)"
 
+"$SOTTO" -a alice send nosuchuser -m "hello?" 2>"$T/err" >/dev/null
+check "sending to an unknown account exits 1" test $? = 1
+check "... saying the server has no such account" grep -q "no account 'nosuchuser'" "$T/err"
+
 # A passphrase-protected store.
 check "carol registers with a passphrase" env SOTTO_PASSPHRASE="correct horse battery" "$SOTTO" -a carol register
 SOTTO_PASSPHRASE="wrong horse" "$SOTTO" -a carol contacts 2>"$T/err" >/dev/null
