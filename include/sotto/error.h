@@ -41,7 +41,10 @@
     XX(NONCE_EXHAUSTED, "nonce_exhausted", "noise nonce exhausted; reconnect")                     \
     XX(UNREACHABLE, "unreachable", "the server cannot be reached")                                 \
     XX(RATE_LIMITED, "rate_limited", "too many requests; try again later")                         \
-    XX(REFUSED, "refused", "the server refused the request")
+    XX(REFUSED, "refused", "the server refused the request")                                       \
+    XX(KT_BAD_PROOF, "kt_bad_proof", "transparency log proof does not verify")                     \
+    XX(KT_INCONSISTENT, "kt_inconsistent", "transparency log checkpoints are inconsistent (fork)") \
+    XX(KT_STALE, "kt_stale", "transparency log checkpoint is older than one already accepted")
 
 enum sotto_err {
 #define SOTTO_ERR_ENUM(name, str, msg) SOTTO_ERR_##name,

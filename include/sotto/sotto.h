@@ -13,6 +13,7 @@
 #include "sotto/fingerprint.h"
 #include "sotto/group.h"
 #include "sotto/sealed.h"
+#include "sotto/kt.h"
 #include "sotto/session.h"
 
 #define SOTTO_VERSION_STRING "0.1.0"
