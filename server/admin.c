@@ -1,5 +1,5 @@
 /*
- * `sottod admin accounts | devices USER | queues | log`: read-only views of
+ * `sottod admin accounts | devices USER | queues | log | verify-log`: read-only views of
  * the store for operators. Safe while sottod runs (SQLite WAL readers).
  */
 #include <stdio.h>
@@ -24,7 +24,8 @@ int sd_admin_main(const struct sd_config *cfg, int argc, char **argv)
 
     if (argc < 1 || (strcmp(what, "devices") == 0 && argc < 2)) {
         fprintf(stderr,
-                "usage: sottod [options] admin accounts | devices USERNAME | queues | log\n");
+                "usage: sottod [options] admin accounts | devices USERNAME | queues | log | "
+                "verify-log\n");
         return 2;
     }
     if (sd_store_sqlite_open(&st, cfg->db_path, 1) != SD_ST_OK) {
@@ -34,8 +35,10 @@ int sd_admin_main(const struct sd_config *cfg, int argc, char **argv)
     rc = st->ops->admin_list(st, what, argc > 1 ? argv[1] : NULL, print_line, NULL);
     st->ops->close(st);
     if (rc == SD_ST_NOT_FOUND) {
-        fprintf(stderr, "sottod admin: unknown view \"%s\"; try accounts, devices, queues, log\n",
-                what);
+        fprintf(
+            stderr,
+            "sottod admin: unknown view \"%s\"; try accounts, devices, queues, log, verify-log\n",
+            what);
         return 2;
     }
     return rc == SD_ST_OK ? 0 : 1;

@@ -43,7 +43,7 @@ void sd_commit_forget_conn(struct sd_server *srv, struct sd_conn *c)
 static void apply(struct sd_server *srv, struct sd_pending *p)
 {
     struct sd_store *st = srv->store;
-    uint64_t tomb = sd_now_ms() + (uint64_t)srv->cfg->message_ttl_s * 1000;
+    uint64_t tomb = sd_now_ms() + (uint64_t)srv->cfg->dedupe_window_s * 1000;
 
     if (p->kind == SD_PENDING_SEND) {
         p->status = st->ops->envelopes_put(st, p->envs, p->n, srv->cfg->queue_cap);

@@ -23,7 +23,9 @@ void sd_config_defaults(struct sd_config *c)
     c->max_connections = 10000;
     c->queue_cap = 10000;
     c->message_ttl_s = 30 * 24 * 3600;
+    c->dedupe_window_s = 7 * 24 * 3600;
     c->handshake_timeout_ms = 10000;
+    c->link_timeout_ms = 120000;
     c->idle_timeout_ms = 300000;
     c->drain_timeout_ms = 5000;
     c->connect_rate = (struct sd_rate){.per_sec = 10, .burst = 50};
@@ -135,7 +137,9 @@ static int set_limits(struct sd_config *c, const char *k, const char *v)
     } u32s[] = {
         {"queue_cap", offsetof(struct sd_config, queue_cap), 1, 10000000},
         {"message_ttl", offsetof(struct sd_config, message_ttl_s), 1, 365 * 24 * 3600},
+        {"dedupe_window", offsetof(struct sd_config, dedupe_window_s), 0, 365 * 24 * 3600},
         {"handshake_timeout_ms", offsetof(struct sd_config, handshake_timeout_ms), 10, 600000},
+        {"link_timeout_ms", offsetof(struct sd_config, link_timeout_ms), 10, 3600000},
         {"idle_timeout_ms", offsetof(struct sd_config, idle_timeout_ms), 100, 86400000},
         {"drain_timeout_ms", offsetof(struct sd_config, drain_timeout_ms), 0, 600000},
     };

@@ -24,9 +24,11 @@ struct sd_config {
     char ready_file[600];
     int log_level;
     uint32_t max_connections;
-    uint32_t queue_cap;     /* envelopes per device */
-    uint32_t message_ttl_s; /* queued envelopes expire after this */
+    uint32_t queue_cap;       /* envelopes per device */
+    uint32_t message_ttl_s;   /* queued envelopes expire after this */
+    uint32_t dedupe_window_s; /* acked guids remembered this long against retries */
     uint32_t handshake_timeout_ms;
+    uint32_t link_timeout_ms;
     uint32_t idle_timeout_ms;
     uint32_t drain_timeout_ms;
     struct sd_rate connect_rate;  /* per address */

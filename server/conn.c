@@ -11,7 +11,7 @@
 #include "sdlimits.h"
 #include "log.h"
 
-enum { WRITE_QUEUE_SOFT = 1 << 20, WRITE_QUEUE_HARD = 16 << 20 };
+enum { WRITE_QUEUE_SOFT = 1 << 20, WRITE_QUEUE_HARD = 16 << 20, FLUSH_TIMEOUT_MS = 2000 };
 
 struct wreq {
     uv_write_t req;
@@ -32,15 +32,31 @@ static void on_handle_closed(uv_handle_t *h)
     free(c);
 }
 
+static void close_handles(struct sd_conn *c)
+{
+    if (!uv_is_closing((uv_handle_t *)&c->tcp)) {
+        uv_close((uv_handle_t *)&c->tcp, on_handle_closed);
+    }
+    if (!uv_is_closing((uv_handle_t *)&c->timer)) {
+        uv_close((uv_handle_t *)&c->timer, on_handle_closed);
+    }
+}
+
 static void on_shutdown(uv_shutdown_t *req, int status)
 {
     struct sd_conn *c = req->data;
     (void)status;
     free(req);
-    uv_close((uv_handle_t *)&c->tcp, on_handle_closed);
+    close_handles(c);
 }
 
-/* Takes the connection off the server; the caller closes the TCP handle. */
+/* A peer that does not read its last response is not waited for. */
+static void on_flush_timeout(uv_timer_t *t)
+{
+    close_handles(t->data);
+}
+
+/* Takes the connection off the server; the caller closes the handles. */
 static int detach(struct sd_conn *c, const char *reason)
 {
     struct sd_server *srv = c->srv;
@@ -67,14 +83,13 @@ static int detach(struct sd_conn *c, const char *reason)
     srv->m.connections_open--;
     sd_index_remove(srv, c);
     sd_commit_forget_conn(srv, c);
-    uv_close((uv_handle_t *)&c->timer, on_handle_closed);
     return 0;
 }
 
 void sd_conn_close(struct sd_conn *c, const char *reason)
 {
     if (detach(c, reason) == 0) {
-        uv_close((uv_handle_t *)&c->tcp, on_handle_closed);
+        close_handles(c);
     }
 }
 
@@ -88,14 +103,16 @@ void sd_conn_close_flush(struct sd_conn *c, const char *reason)
     uv_read_stop((uv_stream_t *)&c->tcp);
     req = malloc(sizeof(*req));
     if (req == NULL) {
-        uv_close((uv_handle_t *)&c->tcp, on_handle_closed);
+        close_handles(c);
         return;
     }
     req->data = c;
     if (uv_shutdown(req, (uv_stream_t *)&c->tcp, on_shutdown) != 0) {
         free(req);
-        uv_close((uv_handle_t *)&c->tcp, on_handle_closed);
+        close_handles(c);
+        return;
     }
+    uv_timer_start(&c->timer, on_flush_timeout, FLUSH_TIMEOUT_MS, 0);
 }
 
 static void on_write(uv_write_t *req, int status)
@@ -299,8 +316,9 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 
 /* ---- timeouts ---- */
 
-/* Unregistered peers get handshake_timeout in total; devices idle_timeout
- * since their last byte (clients send Ping to stay connected). */
+/* Unregistered peers get handshake_timeout in total, or link_timeout once
+ * their Hello went through (a new device waiting to be added to its account's
+ * list); devices get idle_timeout since their last byte (clients Ping). */
 static void on_timer(uv_timer_t *t)
 {
     struct sd_conn *c = t->data;
@@ -310,13 +328,22 @@ static void on_timer(uv_timer_t *t)
     if (c->state == SD_CONN_CLOSING) {
         return;
     }
-    deadline = c->account_id == 0 ? c->started_ms + cfg->handshake_timeout_ms
-                                  : c->last_rx_ms + cfg->idle_timeout_ms;
+    if (c->account_id != 0) {
+        deadline = c->last_rx_ms + cfg->idle_timeout_ms;
+    } else {
+        deadline =
+            c->started_ms + (c->hello_done ? cfg->link_timeout_ms : cfg->handshake_timeout_ms);
+    }
     if (now >= deadline) {
         sd_conn_close(c, c->account_id == 0 ? "handshake_timeout" : "idle_timeout");
         return;
     }
     uv_timer_start(&c->timer, on_timer, deadline - now, 0);
+}
+
+void sd_conn_rearm(struct sd_conn *c)
+{
+    on_timer(&c->timer);
 }
 
 void sd_conn_set_device(struct sd_conn *c, int64_t account_id, uint32_t device_id,

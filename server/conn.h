@@ -55,6 +55,8 @@ int sd_conn_send(struct sd_conn *c, const Sotto__Server__Frame *f);
 int sd_conn_respond(struct sd_conn *c, Sotto__Server__Response *rs);
 /* Pushes queued envelopes while the in-flight window has room. */
 void sd_conn_pump(struct sd_conn *c);
+/* Re-evaluates the connection's timeout after its state changed. */
+void sd_conn_rearm(struct sd_conn *c);
 /* Marks the connection as the registered device (account, device). */
 void sd_conn_set_device(struct sd_conn *c, int64_t account_id, uint32_t device_id,
                         const char *username);

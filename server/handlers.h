@@ -7,6 +7,7 @@
 #define SD_HANDLERS_H
 
 #include "conn.h"
+#include "sdlimits.h"
 #include "server.pb-c.h"
 
 enum sd_handler_result { SD_H_REPLY, SD_H_DEFERRED, SD_H_CLOSE };
@@ -31,7 +32,7 @@ int sd_req_fail(struct sd_req *r, Sotto__Server__Status status, const char *msg)
 struct sd_devlist {
     uint64_t version;
     size_t n;
-    struct sd_device devs[16];
+    struct sd_device devs[SD_DEVICES_MAX];
 };
 int sd_username_key(char key[40], const char *username);
 /* Verifies a SignedDeviceList for (username_key, account_key). STATUS_OK or

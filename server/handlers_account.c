@@ -91,7 +91,9 @@ int sd_h_hello(struct sd_req *r)
     ok->version = SD_PROTO_VERSION;
     ok->server = "sottod/0.1.0";
     c->hello_done = 1;
-    if (c->account_id != 0) {
+    if (c->account_id == 0) {
+        sd_conn_rearm(c); /* from handshake_timeout to link_timeout */
+    } else {
         struct sd_account a;
         if (c->srv->store->ops->account_by_id(c->srv->store, &a, c->account_id) == SD_ST_OK) {
             sd_conn_set_device(c, c->account_id, c->device_id, a.username);
@@ -208,7 +210,7 @@ static void apply_devices(struct sd_server *srv, int64_t account_id, const char 
             continue;
         }
         i = own_device(dl, c->remote_key);
-        if (c->account_id == account_id && i < 0) {
+        if (c->account_id == account_id && (i < 0 || dl->devs[i].device_id != c->device_id)) {
             sd_conn_close(c, "device_removed");
         } else if (c->account_id == 0 && i >= 0) {
             sd_conn_set_device(c, account_id, dl->devs[i].device_id, username);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 
 #include "admin.h"
@@ -36,7 +37,7 @@ static void usage(FILE *f)
                "      --ready-file FILE  write port, key and fingerprint here once listening\n"
                "  -h, --help             this help\n"
                "\n"
-               "admin views: accounts | devices USERNAME | queues | log\n");
+               "admin views: accounts | devices USERNAME | queues | log | verify-log\n");
 }
 
 static int add_override(char **ov, int *n, const char *key, const char *val)
@@ -111,6 +112,8 @@ static int serve(const struct sd_config *cfg)
         fprintf(stderr, "sottod: cannot create data_dir %s: %s\n", cfg->data_dir, strerror(errno));
         return 1;
     }
+    /* best effort: keep the long-term key out of swap */
+    (void)mlock(srv.spriv, sizeof(srv.spriv));
     if (sd_keyfile_load(srv.spriv, srv.spub, &created, cfg->key_file) != 0) {
         return 1;
     }
@@ -120,6 +123,11 @@ static int serve(const struct sd_config *cfg)
         (srv.rl = sd_rl_new(cfg)) == NULL) {
         fprintf(stderr, "sottod: cannot open the database %s\n", cfg->db_path);
         goto out;
+    }
+    if (getenv("SOTTOD_TEST_FAIL_EVERY") != NULL) {
+        uint32_t n = (uint32_t)strtoul(getenv("SOTTOD_TEST_FAIL_EVERY"), NULL, 10);
+        sd_log(SD_LOG_WARN, "TEST MODE: store writes fail on purpose", "every=%u", n);
+        sd_store_sqlite_fail_every(srv.store, n);
     }
 #ifdef SD_CHAN_INSECURE
     sd_log(SD_LOG_ERROR,

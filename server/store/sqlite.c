@@ -32,8 +32,26 @@ sqlite3_stmt *sq_get(struct sq_store *q, enum sq_stmt i)
     return q->st[i];
 }
 
+int sq_injected(struct sq_store *q)
+{
+    if (q->fail_every == 0 || ++q->writes % q->fail_every != 0) {
+        return 0;
+    }
+    sd_log(SD_LOG_WARN, "injected store failure", "write=%llu", (unsigned long long)q->writes);
+    return 1;
+}
+
+void sd_store_sqlite_fail_every(struct sd_store *s, uint32_t n)
+{
+    sq(s)->fail_every = n;
+}
+
+/* ROLLBACK is never failed on purpose: a real one fails only with the disk. */
 int sq_exec(struct sq_store *q, const char *sql)
 {
+    if (strcmp(sql, "ROLLBACK") != 0 && sq_injected(q)) {
+        return SD_ST_ERROR;
+    }
     if (sqlite3_exec(q->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
         return sq_fail(q, sql);
     }
@@ -43,7 +61,13 @@ int sq_exec(struct sq_store *q, const char *sql)
 /* Runs a statement that returns no rows (or ignores them). */
 int sq_run(struct sq_store *q, sqlite3_stmt *s)
 {
-    int rc = sqlite3_step(s);
+    int rc;
+
+    if (s != q->st[SQ_ROLLBACK_TO] && s != q->st[SQ_RELEASE] && sq_injected(q)) {
+        sqlite3_reset(s);
+        return SD_ST_ERROR;
+    }
+    rc = sqlite3_step(s);
     if (rc == SQLITE_CONSTRAINT) {
         sqlite3_reset(s);
         return SD_ST_CONFLICT;

@@ -9,17 +9,40 @@
 
 /* ---- change log: idx, hash = SHA-256(prev || idx || kind || account || payload) ---- */
 
+/* hash = SHA-256(prev || BE64(idx) || kind || BE64(account_id) || payload) */
+static int log_hash(uint8_t out[32], const uint8_t prev[32], uint64_t idx, int kind,
+                    int64_t account_id, const uint8_t *payload, size_t plen)
+{
+    uint8_t *buf = malloc(32 + 17 + plen);
+
+    if (buf == NULL) {
+        return -1;
+    }
+    memcpy(buf, prev, 32);
+    for (int i = 0; i < 8; i++) {
+        buf[32 + i] = (uint8_t)(idx >> (56 - 8 * i));
+        buf[32 + 9 + i] = (uint8_t)((uint64_t)account_id >> (56 - 8 * i));
+    }
+    buf[32 + 8] = (uint8_t)kind;
+    if (plen > 0) {
+        memcpy(buf + 49, payload, plen);
+    }
+    st_sha256(out, buf, 49 + plen);
+    free(buf);
+    return 0;
+}
+
 static int log_append(struct sq_store *q, struct sd_log_entry *log, int64_t account_id, int kind,
                       const struct sd_blob *devlist, const struct sd_blob *sig, uint64_t now)
 {
     sqlite3_stmt *s = sq_get(q, SQ_LOG_LAST);
-    uint8_t prev[32] = {0}, hdr[17];
+    uint8_t prev[32] = {0};
     uint64_t idx = 1;
     size_t plen = devlist->len + sig->len;
-    uint8_t *buf = malloc(32 + sizeof(hdr) + plen);
+    uint8_t *payload = malloc(plen + 1);
     int rc;
 
-    if (buf == NULL) {
+    if (payload == NULL) {
         return SD_ST_ERROR;
     }
     if (sqlite3_step(s) == SQLITE_ROW) {
@@ -27,28 +50,73 @@ static int log_append(struct sq_store *q, struct sd_log_entry *log, int64_t acco
         sq_col_fixed(prev, 32, s, 1);
     }
     sqlite3_reset(s);
-    for (int i = 0; i < 8; i++) {
-        hdr[i] = (uint8_t)(idx >> (56 - 8 * i));
-        hdr[9 + i] = (uint8_t)((uint64_t)account_id >> (56 - 8 * i));
+    memcpy(payload, devlist->p, devlist->len);
+    memcpy(payload + devlist->len, sig->p, sig->len);
+    if (log_hash(log->hash, prev, idx, kind, account_id, payload, plen) != 0) {
+        free(payload);
+        return SD_ST_ERROR;
     }
-    hdr[8] = (uint8_t)kind;
-    memcpy(buf, prev, 32);
-    memcpy(buf + 32, hdr, sizeof(hdr));
-    memcpy(buf + 32 + sizeof(hdr), devlist->p, devlist->len);
-    memcpy(buf + 32 + sizeof(hdr) + devlist->len, sig->p, sig->len);
-    st_sha256(log->hash, buf, 32 + sizeof(hdr) + plen);
     log->index = idx;
     s = sq_get(q, SQ_LOG_INSERT);
     sqlite3_bind_int64(s, 1, (int64_t)idx);
     sqlite3_bind_int64(s, 2, (int64_t)now);
     sqlite3_bind_int64(s, 3, account_id);
     sqlite3_bind_int(s, 4, kind);
-    sqlite3_bind_blob(s, 5, buf + 32 + sizeof(hdr), (int)plen, SQLITE_STATIC);
+    sqlite3_bind_blob(s, 5, payload, (int)plen, SQLITE_STATIC);
     sqlite3_bind_blob(s, 6, prev, 32, SQLITE_STATIC);
     sqlite3_bind_blob(s, 7, log->hash, 32, SQLITE_STATIC);
     rc = sq_run(q, s);
-    free(buf);
+    free(payload);
     return rc;
+}
+
+/* One row of the chain check: 0 if the row follows prev. */
+static int verify_row(sqlite3_stmt *s, uint8_t prev[32], uint64_t want_idx)
+{
+    uint8_t h[32];
+    uint64_t idx = (uint64_t)sqlite3_column_int64(s, 0);
+
+    if (idx != want_idx || sqlite3_column_bytes(s, 4) != 32 ||
+        memcmp(sqlite3_column_blob(s, 4), prev, 32) != 0 ||
+        log_hash(h, prev, idx, sqlite3_column_int(s, 1), sqlite3_column_int64(s, 2),
+                 sqlite3_column_blob(s, 3), (size_t)sqlite3_column_bytes(s, 3)) != 0 ||
+        sqlite3_column_bytes(s, 5) != 32 || memcmp(sqlite3_column_blob(s, 5), h, 32) != 0) {
+        return -1;
+    }
+    memcpy(prev, h, 32);
+    return 0;
+}
+
+int sq_log_verify(struct sq_store *q, sd_row_cb cb, void *arg)
+{
+    sqlite3_stmt *s = sq_get(q, SQ_LOG_ALL);
+    uint8_t prev[32] = {0};
+    uint64_t n = 0;
+    char line[160], hex[65];
+    int rc, bad = 0;
+
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        if (verify_row(s, prev, n + 1) != 0) {
+            bad = 1;
+            break;
+        }
+        n++;
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        return sq_fail(q, "log_verify");
+    }
+    for (int i = 0; i < 32; i++) {
+        snprintf(hex + 2 * i, 3, "%02x", prev[i]);
+    }
+    if (bad) {
+        snprintf(line, sizeof(line), "broken index=%llu (entries before it verify)",
+                 (unsigned long long)n + 1);
+    } else {
+        snprintf(line, sizeof(line), "ok entries=%llu head=%s", (unsigned long long)n, hex);
+    }
+    cb(arg, line);
+    return bad ? SD_ST_ERROR : SD_ST_OK;
 }
 
 static int devices_insert(struct sq_store *q, int64_t account_id, const struct sd_device *devs,

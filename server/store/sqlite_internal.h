@@ -14,6 +14,8 @@ struct sq_store {
     struct sd_store base;
     sqlite3 *db;
     sqlite3_stmt *st[SQ__COUNT];
+    uint32_t fail_every; /* testing: every n-th write fails (0 = never) */
+    uint64_t writes;
 };
 
 static inline struct sq_store *sq(struct sd_store *s)
@@ -21,6 +23,8 @@ static inline struct sq_store *sq(struct sd_store *s)
     return (struct sq_store *)s;
 }
 
+/* 1 if this write is to fail (sd_store_sqlite_fail_every), logged as such. */
+int sq_injected(struct sq_store *q);
 /* Logs the SQLite error for `what`; returns SD_ST_ERROR. */
 int sq_fail(struct sq_store *q, const char *what);
 /* Statement i, reset and with bindings cleared. */
@@ -33,6 +37,8 @@ int sq_col_blob(struct sd_blob *b, sqlite3_stmt *s, int i);
 void sq_col_fixed(uint8_t *out, size_t n, sqlite3_stmt *s, int i);
 /* COMMIT if rc is SD_ST_OK (and the commit works), else ROLLBACK; the result. */
 int sq_finish(struct sq_store *q, int rc);
+/* Recomputes the change-log chain; one line to cb; SD_ST_ERROR if broken. */
+int sq_log_verify(struct sq_store *q, sd_row_cb cb, void *arg);
 
 int sq_account_create(struct sd_store *st, int64_t *id, const char *username,
                       const char *username_key, const uint8_t account_key[33],

@@ -102,7 +102,7 @@ static int take_key(struct sq_store *q, struct sd_prekey *k, int *has, enum sq_s
     *has = 0;
     sqlite3_bind_int64(s, 1, account_id);
     sqlite3_bind_int(s, 2, (int)device_id);
-    rc = sqlite3_step(s);
+    rc = sq_injected(q) ? SQLITE_IOERR : sqlite3_step(s);
     if (rc == SQLITE_ROW) {
         *has = 1;
         k->key_id = (uint32_t)sqlite3_column_int64(s, 0);

@@ -55,7 +55,7 @@ static int put_one(struct sq_store *q, struct sd_envelope *e, uint32_t cap)
     sqlite3_bind_int64(s, 9, (int64_t)e->server_ts);
     sqlite3_bind_int64(s, 10, (int64_t)e->expires);
     sqlite3_bind_blob(s, 11, e->content.p, (int)e->content.len, SQLITE_STATIC);
-    rc = sqlite3_step(s);
+    rc = sq_injected(q) ? SQLITE_IOERR : sqlite3_step(s);
     sqlite3_reset(s);
     if (rc != SQLITE_DONE) {
         return sq_fail(q, "envelope_put");
@@ -188,6 +188,8 @@ int sq_admin_list(struct sd_store *st, const char *what, const char *arg, sd_row
         i = SQ_ADMIN_QUEUES;
     } else if (strcmp(what, "log") == 0) {
         i = SQ_ADMIN_LOG;
+    } else if (strcmp(what, "verify-log") == 0) {
+        return sq_log_verify(q, cb, cbarg);
     } else {
         return SD_ST_NOT_FOUND;
     }

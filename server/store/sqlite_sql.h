@@ -4,6 +4,8 @@
 
 #define SQ_STMTS(X)                                                                                \
     X(LOG_LAST, "SELECT idx, hash FROM change_log ORDER BY idx DESC LIMIT 1")                      \
+    X(LOG_ALL, "SELECT idx, kind, account_id, payload, prev_hash, hash FROM change_log"            \
+               " ORDER BY idx")                                                                    \
     X(LOG_INSERT, "INSERT INTO change_log(idx, ts, account_id, kind, payload, prev_hash, hash)"    \
                   " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)")                                           \
     X(ACCOUNT_INSERT,                                                                              \

@@ -174,5 +174,8 @@ struct sd_store {
 
 /* Opens (creating and migrating) the SQLite store in path. */
 int sd_store_sqlite_open(struct sd_store **out, const char *path, int readonly);
+/* Testing only (SOTTOD_TEST_FAIL_EVERY): every n-th write statement fails as
+ * if the disk had, so the error paths run; ROLLBACKs are spared. */
+void sd_store_sqlite_fail_every(struct sd_store *s, uint32_t n);
 
 #endif

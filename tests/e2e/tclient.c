@@ -65,9 +65,34 @@ static int read_ready(struct tsrv *s)
     return got == 7 ? 0 : -1;
 }
 
+/* Splits $SOTTO_E2E_WRAP into argv words (at most 8); returns their number. */
+static int wrapper(const char **argv, char *buf, size_t cap)
+{
+    const char *w = getenv("SOTTO_E2E_WRAP");
+    int n = 0;
+
+    if (w == NULL || strlen(w) >= cap) {
+        return 0;
+    }
+    snprintf(buf, cap, "%s", w);
+    for (char *p = buf; *p != '\0' && n < 8;) {
+        while (*p == ' ') {
+            *p++ = '\0';
+        }
+        if (*p == '\0') {
+            break;
+        }
+        argv[n++] = p;
+        while (*p != '\0' && *p != ' ') {
+            p++;
+        }
+    }
+    return n;
+}
+
 int ts_start(struct tsrv *s)
 {
-    char ready[200], data[200], port[16], log[200];
+    char ready[200], data[200], port[16], log[200], wrap[200];
     const char *argv[48];
     int n = 0;
 
@@ -82,6 +107,7 @@ int ts_start(struct tsrv *s)
     snprintf(log, sizeof(log), "%s/sottod.log", s->dir);
     snprintf(port, sizeof(port), "%d", s->port);
     unlink(ready);
+    n = wrapper(argv, wrap, sizeof(wrap)); /* e.g. SOTTO_E2E_WRAP="valgrind -q" */
     argv[n++] = SOTTOD_PATH;
     argv[n++] = "-d";
     argv[n++] = data;
@@ -106,10 +132,10 @@ int ts_start(struct tsrv *s)
             dup2(fd, 1);
             dup2(fd, 2);
         }
-        execv(argv[0], (char *const *)argv);
+        execvp(argv[0], (char *const *)argv);
         _exit(127);
     }
-    for (int i = 0; i < 500; i++) {
+    for (int i = 0; i < 2000; i++) {
         int st;
         if (read_ready(s) == 0) {
             return 0;

@@ -372,15 +372,24 @@ static void test_rekey(struct tuser *alice)
     Sotto__Server__Frame *f;
     struct tdev old = alice->dev[2];
 
+    struct tc waiting;
+
     tu_init(&fresh, "x", 1);
     alice->dev[2] = fresh.dev[0];
     alice->dev[2].id = 3;
     alice->version = 4;
+    /* linking: the new device connects first and waits, unregistered */
+    CHECK(tc_connect(&waiting, &srv, &alice->dev[2]) == ST(OK));
+    CHECK(tu_upload(&waiting, 1, 1, 0, 0) == ST(UNAUTHENTICATED));
     CHECK(tc_connect(&c, &srv, &alice->dev[0]) == ST(OK));
     CHECK(tu_set_devices(&c, alice, 3) == ST(OK));
+    /* ... and is device 3 as soon as the list names it */
+    CHECK(tu_upload(&waiting, 500, 1, 0, 1) == ST(OK));
+    tc_close(&waiting);
     f = fetch(&c, "alice", 3);
     CHECK(f != NULL && f->response->bundle != NULL && f->response->bundle->n_devices == 1 &&
-          f->response->bundle->devices[0]->signed_prekey == NULL);
+          f->response->bundle->devices[0]->signed_prekey != NULL &&
+          f->response->bundle->devices[0]->signed_prekey->key_id == 500); /* not the old key */
     tc_free(f);
     tc_close(&c);
     CHECK(tc_connect(&c, &srv, &alice->dev[2]) == ST(OK));
@@ -424,6 +433,23 @@ static void test_patterns(const struct tuser *alice)
     CHECK(tc_open_with(&c, srv.port, SD_CHAN_XX, wrong, &alice->dev[0]) != 0);
 }
 
+/* Runs `sottod admin VIEW`; its stdout into out; returns its exit status. */
+static int admin_out(const char *view, char *out, size_t cap)
+{
+    char cmd[400];
+    size_t n;
+    FILE *p;
+
+    snprintf(cmd, sizeof(cmd), "%s -d %s/var admin %s", SOTTOD_PATH, srv.dir, view);
+    p = popen(cmd, "r");
+    if (p == NULL) {
+        return -1;
+    }
+    n = fread(out, 1, cap - 1, p);
+    out[n] = '\0';
+    return pclose(p);
+}
+
 /* The change log is a SHA-256 chain over every accepted change, and the
  * database refuses to rewrite it. */
 static void test_change_log(void)
@@ -432,6 +458,7 @@ static void test_change_log(void)
     sqlite3 *db = NULL;
     sqlite3_stmt *st = NULL;
     uint8_t prev[32] = {0}, h[32], *buf;
+    char out[512];
     int rows = 0, ok = 1;
 
     snprintf(path, sizeof(path), "%s/var/sotto.db", srv.dir);
@@ -466,7 +493,16 @@ static void test_change_log(void)
     CHECK(rows == 6); /* Alice, bob, Alice v2, v3, bob v2, Alice v4 */
     CHECK(sqlite3_exec(db, "UPDATE change_log SET kind = 9", NULL, NULL, NULL) != SQLITE_OK);
     CHECK(sqlite3_exec(db, "DELETE FROM change_log", NULL, NULL, NULL) != SQLITE_OK);
+    CHECK(admin_out("verify-log", out, sizeof(out)) == 0);
+    CHECK(strncmp(out, "ok entries=6 head=", 18) == 0);
+    /* someone with write access to the file drops the guard and edits entry 3 */
+    CHECK(sqlite3_exec(db,
+                       "DROP TRIGGER change_log_no_update; UPDATE change_log SET kind = 9"
+                       " WHERE idx = 3",
+                       NULL, NULL, NULL) == SQLITE_OK);
     sqlite3_close(db);
+    CHECK(admin_out("verify-log", out, sizeof(out)) != 0);
+    CHECK(strncmp(out, "broken index=3", 14) == 0);
 }
 
 int main(void)
