@@ -43,6 +43,8 @@ check "the typed line is shown as sent" screen_has "me: typed in the tui +"
 "$SOTTO" -a alice receive >/dev/null
 check "... and as delivered once alice has it" screen_has "me: typed in the tui ++"
 check "alice has the typed line" grep -q -- "<- bob: typed in the tui" <<<"$("$SOTTO" -a alice history bob)"
+"$SOTTO" -a bob contacts add alice --identity-key "05$(printf '%064d' 7)" >/dev/null 2>&1
+check "a key change shows a banner" screen_has "identity key changed"
 tmux send-keys -t "$SESSION" Escape
 sleep 0.5
 check "Esc quits the chat" bash -c "! tmux has-session -t $SESSION 2>/dev/null"
