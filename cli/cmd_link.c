@@ -70,7 +70,8 @@ int cmd_link(struct cli *c, int argc, char **argv)
             cli_help(help);
             return 0;
         default:
-            return cli_fail(c, EXIT_USER, "usage", "see `sotto link --help`",
+            return cli_fail(c, EXIT_USER, "usage",
+                            "see `sotto link --help` (-a and -o go before the command)",
                             "bad option for link");
         }
     }

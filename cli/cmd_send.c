@@ -69,7 +69,8 @@ int cmd_send(struct cli *c, int argc, char **argv)
             cli_help(help);
             return 0;
         default:
-            return cli_fail(c, EXIT_USER, "usage", "see `sotto send --help`",
+            return cli_fail(c, EXIT_USER, "usage",
+                            "see `sotto send --help` (-a and -o go before the command)",
                             "bad option for send");
         }
     }
