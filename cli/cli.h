@@ -98,6 +98,10 @@ int cli_flush_outbox(struct cli *c, size_t *sent);
  * server is configured. */
 int cli_connect(struct cli *c, struct sc_conn **conn, const char *server, const char *key,
                 int quiet_if_none);
+struct sc_sync;
+/* Connects and completes a linked device's registration; 0 or an exit code
+ * (printed), -1 with quiet_if_none when no server is configured. */
+int cli_online(struct cli *c, struct sc_conn **conn, struct sc_sync *s, int quiet_if_none);
 /* Flushes the outbox, then prints incoming messages: until the server's
  * queue is empty, or timeout_s (-1 = none), or forever with follow. */
 int cli_receive(struct cli *c, int follow, long timeout_s, long max, size_t *got);

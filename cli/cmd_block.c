@@ -27,7 +27,8 @@ int cmd_block(struct cli *c, int argc, char **argv)
             return 0;
         }
         if (opt != 'u')
-            return cli_fail(c, EXIT_USER, "usage", "see `sotto block --help`",
+            return cli_fail(c, EXIT_USER, "usage",
+                            "see `sotto block --help` (-a and -o go before the command)",
                             "bad option for block");
         unblock = 1;
     }

@@ -97,6 +97,8 @@ static const char *mark(const struct sc_message *m)
 struct hist {
     char **lines;
     size_t n, cap;
+    char unread[SC_RECEIPT_MAX][SC_MID_LEN + 1]; /* incoming, not yet marked read */
+    size_t nunread;
 };
 
 static int hist_cb(void *ctx, const struct sc_message *m)
@@ -119,6 +121,8 @@ static int hist_cb(void *ctx, const struct sc_message *m)
     line = malloc(len);
     if (line == NULL)
         return 1;
+    if (!m->outgoing && m->status == SC_MSG_RECEIVED && h->nunread < SC_RECEIPT_MAX)
+        memcpy(h->unread[h->nunread++], m->mid, SC_MID_LEN + 1);
     snprintf(line, len, "%s %s %.*s%s", when, m->outgoing ? "me:" : "<<", (int)m->body_len,
              (const char *)m->body, mark(m));
     h->lines[h->n++] = line;
@@ -145,13 +149,27 @@ static void draw_banner(struct tui *t, int x, int w)
     }
 }
 
+/* The conversation on screen has been seen: tell the sender (read
+ * receipt) and remember it, only when the receipt could be sent. */
+static void mark_read(struct tui *t, struct hist *h)
+{
+    if (h->nunread == 0 || t->net.conn == NULL)
+        return;
+    if (sc_sync_send_read(&t->net.sync, t->peers[t->sel], h->unread, h->nunread) != SOTTO_OK)
+        return;
+    for (size_t i = 0; i < h->nunread; i++)
+        if (sc_store_message_status(t->c->store, h->unread[i], SC_MSG_READ) != SOTTO_OK)
+            break;
+}
+
 static void draw(struct tui *t)
 {
     int rows, cols, hx = LIST_W + 1, hw, top = 2, bottom;
-    struct hist h = {NULL, 0, 0};
+    struct hist h;
     getmaxyx(stdscr, rows, cols);
     hw = cols - hx;
     bottom = rows - 3;
+    memset(&h, 0, sizeof h);
     erase();
     attron(A_REVERSE);
     mvprintw(0, 0, "%-*.*s", cols, cols, "");
@@ -178,6 +196,7 @@ static void draw(struct tui *t)
         for (size_t i = 0; i < h.n; i++)
             free(h.lines[i]);
         free(h.lines);
+        mark_read(t, &h);
     } else {
         mvprintw(top, hx, "No conversations yet: type /open NAME");
     }

@@ -193,7 +193,8 @@ int cmd_daemon(struct cli *c, int argc, char **argv)
             cli_help(help);
             return 0;
         default:
-            return cli_fail(c, EXIT_USER, "usage", "see `sotto daemon --help`",
+            return cli_fail(c, EXIT_USER, "usage",
+                            "see `sotto daemon --help` (-a and -o go before the command)",
                             "bad option for daemon");
         }
     }

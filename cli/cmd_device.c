@@ -5,6 +5,8 @@
 
 #include "cli.h"
 #include "client/account.h"
+#include "client/conn.h"
+#include "client/sync.h"
 
 static const char help[] =
     "usage: sotto [-a ACCOUNT] device list\n"
@@ -98,6 +100,25 @@ static int parse_uri(struct sc_device *d, char account[SC_NAME_MAX + 1], const c
     return have == 7 ? 0 : -1;
 }
 
+/* Uploads the new list (signed by the account key); stores it on success. */
+static int publish(struct cli *c, const struct sc_device *d, size_t n)
+{
+    struct sc_conn *conn;
+    struct sc_sync s;
+    char msg[256];
+    int rc = cli_online(c, &conn, &s, 0);
+    if (rc != 0)
+        return rc;
+    rc = sc_sync_set_devices(&s, d, n, msg, sizeof msg);
+    sc_conn_close(conn);
+    if (rc == SOTTO_ERR_REFUSED)
+        return cli_fail(c, EXIT_SERVER, "refused", "see the server's reason above",
+                        "the server refused the device list: %s", msg);
+    if (rc != SOTTO_OK)
+        return cli_fail_err(c, rc, "publishing the device list");
+    return 0;
+}
+
 static int add(struct cli *c, const struct sc_account *a, const char *uri)
 {
     struct sc_device d[SC_MAX_DEVICES], nd;
@@ -129,9 +150,9 @@ static int add(struct cli *c, const struct sc_account *a, const char *uri)
     }
     nd.id = next;
     d[n++] = nd;
-    rc = sc_store_devices_set(c->store, a->name, d, n);
-    if (rc != SOTTO_OK)
-        return cli_fail_err(c, rc, "saving the device list");
+    rc = publish(c, d, n);
+    if (rc != 0)
+        return rc;
     emit_device(c, nd.id, nd.identity_key, nd.registration_id, 0);
     return 0;
 }
@@ -161,9 +182,9 @@ static int remove_dev(struct cli *c, const struct sc_account *a, const char *arg
     if (k == n)
         return cli_fail(c, EXIT_USER, "not_found", "see `sotto device list`",
                         "there is no device %lu", id);
-    rc = sc_store_devices_set(c->store, a->name, d, k);
-    if (rc != SOTTO_OK)
-        return cli_fail_err(c, rc, "saving the device list");
+    rc = publish(c, d, k);
+    if (rc != 0)
+        return rc;
     if (!c->json)
         printf("Removed device %lu.\n", id);
     return 0;

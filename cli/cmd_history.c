@@ -44,7 +44,8 @@ int cmd_history(struct cli *c, int argc, char **argv)
             cli_help(help);
             return 0;
         default:
-            return cli_fail(c, EXIT_USER, "usage", "see `sotto history --help`",
+            return cli_fail(c, EXIT_USER, "usage",
+                            "see `sotto history --help` (-a and -o go before the command)",
                             "bad option for history");
         }
     }

@@ -5,9 +5,11 @@
 
 #include "cli.h"
 #include "client/account.h"
+#include "client/conn.h"
 
 static const char help[] =
-    "usage: sotto -a ACCOUNT link [--key-file] [--no-qr]\n"
+    "usage: sotto -a ACCOUNT link [--key-file] [--no-qr] [--server HOST:PORT]\n"
+    "                             [--server-key HEX]\n"
     "\n"
     "Prepares this machine as a new device of ACCOUNT, which already exists on\n"
     "another (primary) device. Creates this device's identity key in a new\n"
@@ -17,11 +19,14 @@ static const char help[] =
     "    sotto -a ACCOUNT device add 'URI'\n"
     "which signs the new device into the account's device list with the\n"
     "account key. Contacts' clients will then encrypt to this device too.\n"
-    "The URI holds only public values.\n"
+    "The URI holds only public values. Then, here, `sotto receive` (or chat or\n"
+    "daemon) completes the link: it uploads this device's prekeys and learns\n"
+    "the account key and the other devices.\n"
     "\n"
     "Options:\n"
     "  --key-file   protect the store with a 0600 key file, not a passphrase\n"
     "  --no-qr      do not draw the QR code\n"
+    "  --server HOST:PORT, --server-key HEX   as for `sotto register`\n"
     "\n"
     "Output: the URI and QR (-o json: sotto.link.v1 with uri).\n"
     "Exit status: 0 ok, 1 the account already exists here or bad arguments.\n";
@@ -37,10 +42,13 @@ void cli_link_uri(char *out, size_t cap, const struct sc_account *a)
 int cmd_link(struct cli *c, int argc, char **argv)
 {
     static const struct option opts[] = {{"key-file", no_argument, NULL, 'k'},
+                                         {"server", required_argument, NULL, 's'},
+                                         {"server-key", required_argument, NULL, 'K'},
                                          {"no-qr", no_argument, NULL, 'n'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     int opt, rc, keyfile = 0, qr = 1;
+    const char *server = NULL, *server_key = NULL;
     struct sc_account a;
     char uri[512];
 
@@ -52,11 +60,18 @@ int cmd_link(struct cli *c, int argc, char **argv)
         case 'n':
             qr = 0;
             break;
+        case 's':
+            server = optarg;
+            break;
+        case 'K':
+            server_key = optarg;
+            break;
         case 'h':
             cli_help(help);
             return 0;
         default:
-            return cli_fail(c, EXIT_USER, "usage", "see `sotto link --help`",
+            return cli_fail(c, EXIT_USER, "usage",
+                            "see `sotto link --help` (-a and -o go before the command)",
                             "bad option for link");
         }
     }
@@ -71,6 +86,10 @@ int cmd_link(struct cli *c, int argc, char **argv)
         if (rc != SOTTO_OK)
             return cli_fail_err(c, rc, "creating the device keys");
     }
+    if (sc_conn_settings_save(c->store, server, server_key) != SOTTO_OK)
+        return cli_fail(c, EXIT_USER, "server_settings",
+                        "server is HOST:PORT and server_key 64 hex digits",
+                        "the server settings are not valid");
     rc = sc_account_load(c->store, &a);
     if (rc != SOTTO_OK)
         return cli_fail_err(c, rc, "reading the device keys");

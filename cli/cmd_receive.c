@@ -58,7 +58,8 @@ int cmd_receive(struct cli *c, int argc, char **argv)
             cli_help(help);
             return 0;
         default:
-            return cli_fail(c, EXIT_USER, "usage", "see `sotto receive --help`",
+            return cli_fail(c, EXIT_USER, "usage",
+                            "see `sotto receive --help` (-a and -o go before the command)",
                             "bad option for receive");
         }
     }

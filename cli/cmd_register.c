@@ -61,7 +61,8 @@ int cmd_register(struct cli *c, int argc, char **argv)
             cli_help(help);
             return 0;
         default:
-            return cli_fail(c, EXIT_USER, "usage", "see `sotto register --help`",
+            return cli_fail(c, EXIT_USER, "usage",
+                            "see `sotto register --help` (-a and -o go before the command)",
                             "bad option for register");
         }
     }

@@ -69,7 +69,8 @@ int cmd_send(struct cli *c, int argc, char **argv)
             cli_help(help);
             return 0;
         default:
-            return cli_fail(c, EXIT_USER, "usage", "see `sotto send --help`",
+            return cli_fail(c, EXIT_USER, "usage",
+                            "see `sotto send --help` (-a and -o go before the command)",
                             "bad option for send");
         }
     }
@@ -97,7 +98,19 @@ int cmd_send(struct cli *c, int argc, char **argv)
         memcpy(mid, m.mid, sizeof mid);
         rc = cli_flush_outbox(c, &sent);
         if (sc_store_message_get(c->store, &m, mid) == SOTTO_OK) {
+            struct sc_contact ct;
             cli_print_message(c, &m);
+            if (rc == 0 && m.status == SC_MSG_FAILED)
+                rc = cli_fail(c, EXIT_USER, "no_such_account",
+                              "check the name; the message stays in the history, unsent",
+                              "the server has no account '%s'", peer);
+            else if (rc == 0 && m.status == SC_MSG_QUEUED &&
+                     sc_store_contact_get(c->store, &ct, peer) == SOTTO_OK &&
+                     ct.trust == SC_TRUST_CHANGED)
+                rc = cli_fail(c, EXIT_UNTRUSTED, "untrusted_identity",
+                              "compare safety numbers with `sotto verify NAME`, then `sotto "
+                              "trust NAME --safety-number N`; the message is held until then",
+                              "%s's identity key changed since you verified it", peer);
             sc_message_clear(&m);
         }
     }

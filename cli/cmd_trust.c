@@ -38,7 +38,8 @@ int cmd_trust(struct cli *c, int argc, char **argv)
             return 0;
         }
         if (opt != 's')
-            return cli_fail(c, EXIT_USER, "usage", "see `sotto trust --help`",
+            return cli_fail(c, EXIT_USER, "usage",
+                            "see `sotto trust --help` (-a and -o go before the command)",
                             "bad option for trust");
         given = optarg;
     }

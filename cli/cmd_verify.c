@@ -38,7 +38,8 @@ int cmd_verify(struct cli *c, int argc, char **argv)
             return 0;
         }
         if (opt != 'n')
-            return cli_fail(c, EXIT_USER, "usage", "see `sotto verify --help`",
+            return cli_fail(c, EXIT_USER, "usage",
+                            "see `sotto verify --help` (-a and -o go before the command)",
                             "bad option for verify");
         qr = 0;
     }

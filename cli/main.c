@@ -98,6 +98,7 @@ int main(int argc, char **argv)
         if (strcmp(argv[i], commands[k].name) != 0)
             continue;
         optind = 1;
+        opterr = 0; /* our own message says what is wrong */
         rc = commands[k].fn(&c, argc - i, argv + i);
         cli_close(&c);
         return rc;

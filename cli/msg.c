@@ -56,10 +56,12 @@ void cli_print_message(struct cli *c, const struct sc_message *m)
     }
     localtime_r(&t, &tm);
     strftime(when, sizeof when, "%Y-%m-%d %H:%M", &tm);
-    printf("%s %s %s: %.*s\n", when, m->outgoing ? "->" : "<-", m->peer, (int)m->body_len,
-           (const char *)m->body);
     if (m->outgoing && m->status != SC_MSG_SENT)
-        printf("    (%s)\n", cli_status_name(m->status));
+        printf("%s -> %s: %.*s  [%s]\n", when, m->peer, (int)m->body_len, (const char *)m->body,
+               cli_status_name(m->status));
+    else
+        printf("%s %s %s: %.*s\n", when, m->outgoing ? "->" : "<-", m->peer, (int)m->body_len,
+               (const char *)m->body);
     fflush(stdout);
 }
 

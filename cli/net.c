@@ -46,6 +46,40 @@ int cli_connect(struct cli *c, struct sc_conn **conn, const char *server, const 
     return 0;
 }
 
+static int prepare_fail(struct cli *c, int rc)
+{
+    if (rc == SOTTO_ERR_NOT_FOUND)
+        return cli_fail(c, EXIT_USER, "not_linked",
+                        "on the primary device run `sotto -a NAME device add 'URI'` with the URI "
+                        "`sotto -a NAME link` prints here",
+                        "account '%s' does not list this device yet", c->cfg.account);
+    if (rc == SOTTO_ERR_INVALID_STATE)
+        return cli_fail(c, EXIT_USER, "not_registered", "run `sotto -a NAME register` first",
+                        "account '%s' is not registered with the server", c->cfg.account);
+    if (rc == SOTTO_ERR_REFUSED)
+        return cli_fail(c, EXIT_USER, "device_removed",
+                        "this device was removed from the account; link it again with `sotto "
+                        "link` in a new account folder if that was a mistake",
+                        "the server no longer lists this device of account '%s'", c->cfg.account);
+    return cli_fail_err(c, rc, "completing this device's registration");
+}
+
+int cli_online(struct cli *c, struct sc_conn **conn, struct sc_sync *s, int quiet_if_none)
+{
+    int rc = cli_connect(c, conn, NULL, NULL, quiet_if_none);
+    if (rc != 0)
+        return rc;
+    rc = sc_sync_init(s, *conn, c->store, cli_on_event, c);
+    if (rc == SOTTO_OK)
+        rc = sc_sync_prepare(s);
+    if (rc != SOTTO_OK) {
+        sc_conn_close(*conn);
+        *conn = NULL;
+        return prepare_fail(c, rc);
+    }
+    return 0;
+}
+
 int cli_register_with_server(struct cli *c, const char *server, const char *server_key)
 {
     struct sc_conn *conn;
@@ -139,7 +173,7 @@ int cli_flush_outbox(struct cli *c, size_t *sent)
     size_t queued = 0;
     int rc;
     *sent = 0;
-    rc = cli_connect(c, &conn, NULL, NULL, 1);
+    rc = cli_online(c, &conn, &s, 1);
     if (rc != 0) {
         if (sc_store_outbox_count(c->store, &queued) == SOTTO_OK && !c->json && queued > 0)
             fprintf(stderr,
@@ -148,9 +182,7 @@ int cli_flush_outbox(struct cli *c, size_t *sent)
                     queued);
         return rc == -1 ? 0 : rc;
     }
-    rc = sc_sync_init(&s, conn, c->store, cli_on_event, c);
-    if (rc == SOTTO_OK)
-        rc = sc_sync_flush(&s, cli_now_ms(), sent);
+    rc = sc_sync_flush(&s, cli_now_ms(), sent);
     sc_conn_close(conn);
     return rc == SOTTO_OK ? 0 : sync_fail(c, rc, "sending");
 }
@@ -162,12 +194,10 @@ int cli_receive(struct cli *c, int follow, long timeout_s, long max, size_t *got
     size_t sent;
     int rc;
     *got = 0;
-    rc = cli_connect(c, &conn, NULL, NULL, 0);
+    rc = cli_online(c, &conn, &s, 0);
     if (rc != 0)
         return rc;
-    rc = sc_sync_init(&s, conn, c->store, cli_on_event, c);
-    if (rc == SOTTO_OK)
-        rc = sc_sync_flush(&s, cli_now_ms(), &sent);
+    rc = sc_sync_flush(&s, cli_now_ms(), &sent);
     if (rc == SOTTO_OK) {
         int ms = timeout_s >= 0 ? (int)(timeout_s * 1000) : (follow ? -1 : 5000);
         rc = sc_sync_receive(&s, ms, (size_t)max, got, !follow && timeout_s < 0);

@@ -22,6 +22,8 @@ static void try_connect(struct online *o)
         rc = sc_conn_open(&o->conn, c->store, &srv, 5000);
     if (rc == SOTTO_OK)
         rc = sc_sync_init(&o->sync, o->conn, c->store, o->on_event, o->ctx);
+    if (rc == SOTTO_OK)
+        rc = sc_sync_prepare(&o->sync);
     if (rc != SOTTO_OK) {
         if (o->failures == 0 && !o->quiet)
             fprintf(stderr, "sotto: cannot reach the server (%s); retrying\n", sotto_err_name(rc));

@@ -101,6 +101,23 @@ int sc_sync_event_kv(struct sc_sync *s, const char *kind, const char *peer, cons
 
 /* ---- accounts ---- */
 
+/* Our own account key as the server lists it: a linked device learns it
+ * here once; afterwards (and always on the primary) it must not change. */
+static int own_account_key(struct sc_sync *s, const uint8_t key[SC_IDKEY_BYTES])
+{
+    struct sc_account a;
+    int rc = sc_account_load(s->store, &a);
+    if (rc != SOTTO_OK)
+        return rc;
+    if (a.account_pub[0] == 0)
+        return sc_store_secret_put(s->store, "account_pub", key, SC_IDKEY_BYTES);
+    if (memcmp(a.account_pub, key, SC_IDKEY_BYTES) != 0) {
+        (void)sc_sync_event_kv(s, "error", s->self, "error", "own_account_key_changed");
+        return SOTTO_ERR_UNTRUSTED_IDENTITY;
+    }
+    return SOTTO_OK;
+}
+
 int sc_sync_apply_account(struct sc_sync *s, const Sotto__Server__AccountInfo *ai, const char *name)
 {
     struct sc_devlist dl;
@@ -117,6 +134,10 @@ int sc_sync_apply_account(struct sc_sync *s, const Sotto__Server__AccountInfo *a
     if (strcmp(name, s->self) != 0) {
         rc = sc_store_contact_observe_key(s->store, &changed, name, ai->account_key.data,
                                           sc_sync_now_ms());
+        if (rc != SOTTO_OK)
+            return rc;
+    } else {
+        rc = own_account_key(s, ai->account_key.data);
         if (rc != SOTTO_OK)
             return rc;
     }
@@ -177,20 +198,112 @@ int sc_sync_fetch_account(struct sc_sync *s, const char *name)
 
 /* ---- registration and prekeys ---- */
 
-static int upload_keys(struct sc_sync *s)
+static int put_version(struct sc_store *st, uint64_t v)
+{
+    uint8_t b[8];
+    for (int i = 0; i < 8; i++)
+        b[i] = (uint8_t)(v >> (56 - 8 * i));
+    return sc_store_secret_put(st, "devlist_version", b, 8);
+}
+
+static int get_version(struct sc_store *st, uint64_t *v)
+{
+    uint8_t *b;
+    size_t n;
+    int rc = sc_store_secret_get(st, &b, &n, "devlist_version");
+    *v = 0;
+    if (rc == SOTTO_ERR_NOT_FOUND)
+        return SOTTO_OK;
+    if (rc != SOTTO_OK)
+        return rc;
+    for (size_t i = 0; i < 8 && n == 8; i++)
+        *v = *v << 8 | b[i];
+    sc_free_secret(b, n);
+    return SOTTO_OK;
+}
+
+int sc_sync_set_devices(struct sc_sync *s, const struct sc_device *dev, size_t n, char *msg,
+                        size_t cap)
 {
     Sotto__Server__Request rq = SOTTO__SERVER__REQUEST__INIT;
-    Sotto__Server__UploadKeys u = SOTTO__SERVER__UPLOAD_KEYS__INIT;
-    Sotto__Server__SignedPreKey spk = SOTTO__SERVER__SIGNED_PRE_KEY__INIT;
-    Sotto__Server__OneTimePreKey otk[SC_PREKEY_BATCH], *otkp[SC_PREKEY_BATCH];
-    uint8_t pubs[SC_PREKEY_BATCH][SOTTO_PUBLIC_KEY_BYTES], spub[SOTTO_PUBLIC_KEY_BYTES];
-    uint8_t sig[SOTTO_SIGNATURE_BYTES], priv[32];
+    Sotto__Server__SetDevices sd = SOTTO__SERVER__SET_DEVICES__INIT;
+    Sotto__Server__SignedDeviceList sdl;
     Sotto__Server__Response *rs = NULL;
-    struct sotto_buf rec = {NULL, 0};
-    uint32_t id;
+    struct sc_devlist dl;
+    struct sc_account a;
+    uint8_t priv[32];
     int rc;
 
-    rc = sc_account_device_private(s->store, priv);
+    msg[0] = 0;
+    if (n == 0 || n > SC_MAX_DEVICES)
+        return SOTTO_ERR_INVALID_ARGUMENT;
+    rc = sc_account_load(s->store, &a);
+    if (rc != SOTTO_OK)
+        return rc;
+    if (!a.primary)
+        return SOTTO_ERR_INVALID_STATE;
+    memset(&dl, 0, sizeof dl);
+    snprintf(dl.username, sizeof dl.username, "%s", a.name);
+    memcpy(dl.account_key, a.account_pub, SC_IDKEY_BYTES);
+    rc = get_version(s->store, &dl.version);
+    if (rc != SOTTO_OK)
+        return rc;
+    dl.version++;
+    memcpy(dl.dev, dev, n * sizeof *dev);
+    dl.n = n;
+    rc = sc_account_account_private(s->store, priv);
+    if (rc != SOTTO_OK)
+        return rc;
+    rc = sc_devlist_sign(&sdl, &dl, priv);
+    st_wipe(priv, sizeof priv);
+    if (rc != SOTTO_OK)
+        return rc;
+    sd.devices = &sdl;
+    rq.body_case = SOTTO__SERVER__REQUEST__BODY_SET_DEVICES;
+    rq.set_devices = &sd;
+    rc = sc_conn_request(s->conn, &rs, &rq, SC_SEND_TIMEOUT_MS);
+    if (rc == SOTTO_OK) {
+        rc = sc_status_err(rs->status);
+        if (rs->message != NULL)
+            snprintf(msg, cap, "%s", rs->message);
+    }
+    sc_conn_response_free(rs);
+    sc_devlist_signed_free(&sdl);
+    if (rc == SOTTO_OK)
+        rc = put_version(s->store, dl.version);
+    if (rc == SOTTO_OK)
+        rc = sc_store_devices_set(s->store, a.name, dl.dev, dl.n);
+    return rc;
+}
+
+/* Next one-time prekey id, kept so top-ups never reuse an id. */
+static int next_prekey_id(struct sc_store *st, uint32_t *id, uint32_t take)
+{
+    uint8_t *b, nb[4];
+    size_t n;
+    int rc = sc_store_secret_get(st, &b, &n, "prekey_next_id");
+    *id = 1;
+    if (rc == SOTTO_OK && n == 4)
+        *id = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+    if (rc == SOTTO_OK)
+        sc_free_secret(b, n);
+    else if (rc != SOTTO_ERR_NOT_FOUND)
+        return rc;
+    /* Ids stay below 2^24 as libsignal's do; wrap long before. */
+    if (*id == 0 || *id + take > 0xFFFFFF)
+        *id = 1;
+    for (int i = 0; i < 4; i++)
+        nb[i] = (uint8_t)((*id + take) >> (24 - 8 * i));
+    return sc_store_secret_put(st, "prekey_next_id", nb, 4);
+}
+
+static int make_signed(struct sc_sync *s, Sotto__Server__SignedPreKey *spk,
+                       uint8_t spub[SOTTO_PUBLIC_KEY_BYTES], uint8_t sig[SOTTO_SIGNATURE_BYTES])
+{
+    struct sotto_buf rec = {NULL, 0};
+    uint8_t priv[32];
+    uint32_t id;
+    int rc = sc_account_device_private(s->store, priv);
     if (rc != SOTTO_OK)
         return rc;
     rc = sotto_signed_prekey_generate(&rec, 1, priv, (uint64_t)sc_sync_now_ms());
@@ -200,27 +313,50 @@ static int upload_keys(struct sc_sync *s)
     if (rc == SOTTO_OK)
         rc = sc_store_prekey_put(s->store, "signed", 1, rec.data, rec.len);
     sotto_buf_free(&rec);
+    spk->key_id = 1;
+    spk->public_key.data = spub;
+    spk->public_key.len = SOTTO_PUBLIC_KEY_BYTES;
+    spk->signature.data = sig;
+    spk->signature.len = SOTTO_SIGNATURE_BYTES;
+    return rc;
+}
+
+/* Uploads SC_PREKEY_BATCH new one-time prekeys, and a signed prekey when
+ * with_signed (first upload). */
+static int upload_keys(struct sc_sync *s, int with_signed)
+{
+    Sotto__Server__Request rq = SOTTO__SERVER__REQUEST__INIT;
+    Sotto__Server__UploadKeys u = SOTTO__SERVER__UPLOAD_KEYS__INIT;
+    Sotto__Server__SignedPreKey spk = SOTTO__SERVER__SIGNED_PRE_KEY__INIT;
+    Sotto__Server__OneTimePreKey otk[SC_PREKEY_BATCH], *otkp[SC_PREKEY_BATCH];
+    uint8_t pubs[SC_PREKEY_BATCH][SOTTO_PUBLIC_KEY_BYTES], spub[SOTTO_PUBLIC_KEY_BYTES];
+    uint8_t sig[SOTTO_SIGNATURE_BYTES];
+    Sotto__Server__Response *rs = NULL;
+    struct sotto_buf rec = {NULL, 0};
+    uint32_t id, first;
+    int rc = SOTTO_OK;
+
+    if (with_signed) {
+        rc = make_signed(s, &spk, spub, sig);
+        u.signed_prekey = &spk;
+    }
+    if (rc == SOTTO_OK)
+        rc = next_prekey_id(s->store, &first, SC_PREKEY_BATCH);
     for (uint32_t i = 0; rc == SOTTO_OK && i < SC_PREKEY_BATCH; i++) {
-        rc = sotto_prekey_generate(&rec, i + 1);
+        rc = sotto_prekey_generate(&rec, first + i);
         if (rc == SOTTO_OK)
             rc = sotto_prekey_public(&id, pubs[i], rec.data, rec.len);
         if (rc == SOTTO_OK)
-            rc = sc_store_prekey_put(s->store, "prekey", i + 1, rec.data, rec.len);
+            rc = sc_store_prekey_put(s->store, "prekey", first + i, rec.data, rec.len);
         sotto_buf_free(&rec);
         sotto__server__one_time_pre_key__init(&otk[i]);
-        otk[i].key_id = i + 1;
+        otk[i].key_id = first + i;
         otk[i].public_key.data = pubs[i];
         otk[i].public_key.len = SOTTO_PUBLIC_KEY_BYTES;
         otkp[i] = &otk[i];
     }
     if (rc != SOTTO_OK)
         return rc;
-    spk.key_id = 1;
-    spk.public_key.data = spub;
-    spk.public_key.len = sizeof spub;
-    spk.signature.data = sig;
-    spk.signature.len = sizeof sig;
-    u.signed_prekey = &spk;
     u.one_time = otkp;
     u.n_one_time = SC_PREKEY_BATCH;
     rq.body_case = SOTTO__SERVER__REQUEST__BODY_UPLOAD_KEYS;
@@ -230,6 +366,11 @@ static int upload_keys(struct sc_sync *s)
         rc = sc_status_err(rs->status);
     sc_conn_response_free(rs);
     return rc;
+}
+
+int sc_sync_top_up(struct sc_sync *s)
+{
+    return upload_keys(s, 0);
 }
 
 static int send_register(struct sc_sync *s, const struct sc_account *a, char *msg, size_t cap)
@@ -273,6 +414,33 @@ static int send_register(struct sc_sync *s, const struct sc_account *a, char *ms
     sc_devlist_signed_free(&sdl);
     if (rc == SOTTO_OK)
         rc = sc_store_devices_set(s->store, a->name, dl.dev, dl.n);
+    if (rc == SOTTO_OK)
+        rc = put_version(s->store, 1);
+    return rc;
+}
+
+int sc_sync_prepare(struct sc_sync *s)
+{
+    const struct sc_hello *h = sc_conn_hello(s->conn);
+    struct sc_account a;
+    int rc = sc_account_load(s->store, &a);
+    if (rc != SOTTO_OK)
+        return rc;
+    /* We registered, but the server no longer knows our key: the device
+     * was removed from the account's list. */
+    if (a.registered && !h->registered)
+        return SOTTO_ERR_REFUSED;
+    if (a.registered)
+        return SOTTO_OK;
+    if (!h->registered)
+        return a.primary ? SOTTO_ERR_INVALID_STATE : SOTTO_ERR_NOT_FOUND;
+    /* The primary put our key on the signed list: upload our prekeys and
+     * learn the account key and the other devices. */
+    rc = upload_keys(s, 1);
+    if (rc == SOTTO_OK)
+        rc = sc_account_set_registered(s->store, h->device_id);
+    if (rc == SOTTO_OK)
+        rc = sc_sync_fetch_account(s, s->self);
     return rc;
 }
 
@@ -293,7 +461,7 @@ int sc_sync_register(struct sc_sync *s, char *msg, size_t cap)
         if (rc != SOTTO_OK)
             return rc;
     }
-    rc = upload_keys(s);
+    rc = upload_keys(s, 1);
     if (rc == SOTTO_OK)
         rc = sc_account_set_registered(s->store, h->registered ? h->device_id : 1);
     return rc;

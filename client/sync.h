@@ -20,8 +20,14 @@
 
 enum {
     SC_PREKEY_BATCH = 50,
+    SC_PREKEY_LOW = 10, /* top up below this many one-time prekeys on the server */
     SC_SEND_TIMEOUT_MS = 10000,
-    SC_CONTENT_TEXT = 1, /* content = kind byte || UTF-8 text */
+    SC_CONTENT_TEXT = 1,       /* content = kind byte || UTF-8 text */
+    SC_CONTENT_TRANSCRIPT = 2, /* to our own devices: kind, name length, name, text */
+    SC_CONTENT_RECEIPT = 3,    /* kind, 1 delivered | 2 read, 16-byte guids */
+    SC_RECEIPT_DELIVERED = 1,
+    SC_RECEIPT_READ = 2,
+    SC_RECEIPT_MAX = 64, /* guids per receipt */
 };
 
 /* Called for each event as it is journalled (may be NULL). kind is
@@ -45,6 +51,19 @@ SOTTO_MUST_CHECK int sc_sync_init(struct sc_sync *s, struct sc_conn *conn, struc
  * server's reason in msg (e.g. username taken). */
 SOTTO_MUST_CHECK int sc_sync_register(struct sc_sync *s, char *msg, size_t msgcap);
 
+/* A linked device whose key the primary has put on the device list:
+ * uploads prekeys and learns the account. SOTTO_OK when registered (or
+ * already was), SOTTO_ERR_NOT_FOUND when the server does not know this
+ * device yet (run `device add` on the primary), SOTTO_ERR_INVALID_STATE for
+ * a primary that never registered, SOTTO_ERR_REFUSED when the server no
+ * longer lists this registered device (removed from the account). */
+SOTTO_MUST_CHECK int sc_sync_prepare(struct sc_sync *s);
+
+/* Primary only: signs dev[0..n) as the next version of our device list and
+ * uploads it (SetDevices); stores it locally on success. */
+SOTTO_MUST_CHECK int sc_sync_set_devices(struct sc_sync *s, const struct sc_device *dev, size_t n,
+                                         char *msg, size_t cap);
+
 /*
  * Sends every outbox item due at now. *sent counts delivered items. An item
  * the server refuses for a transient reason is retried later with backoff;
@@ -61,6 +80,10 @@ SOTTO_MUST_CHECK int sc_sync_flush(struct sc_sync *s, int64_t now, size_t *sent)
  */
 SOTTO_MUST_CHECK int sc_sync_receive(struct sc_sync *s, int timeout_ms, size_t max, size_t *n,
                                      int until_empty);
+
+/* Tells peer that we have read the messages mids[0..n) (hex ids). */
+SOTTO_MUST_CHECK int sc_sync_send_read(struct sc_sync *s, const char *peer,
+                                       const char (*mids)[SC_MID_LEN + 1], size_t n);
 
 /* Appends an event to the journal and calls on_event. */
 SOTTO_MUST_CHECK int sc_sync_event(struct sc_sync *s, const char *kind, const char *json);

@@ -13,5 +13,10 @@ int sc_sync_event_kv(struct sc_sync *s, const char *kind, const char *peer, cons
 int sc_sync_apply_account(struct sc_sync *s, const Sotto__Server__AccountInfo *ai,
                           const char *name);
 int sc_sync_fetch_account(struct sc_sync *s, const char *name);
+/* Uploads a new batch of one-time prekeys (the server said KeysLow). */
+int sc_sync_top_up(struct sc_sync *s);
+/* Sends content (kind byte first) to every device of `to` under a fresh
+ * guid, outside the outbox (receipts). */
+int sc_sync_send_content(struct sc_sync *s, const char *to, const uint8_t *content, size_t len);
 
 #endif

@@ -45,6 +45,100 @@ static int device_listed(struct sc_sync *s, const char *peer, uint32_t device)
     return 0;
 }
 
+static int hex16(uint8_t out[16], const char *hex)
+{
+    for (int i = 0; i < 16; i++) {
+        unsigned v;
+        if (sscanf(hex + 2 * i, "%2x", &v) != 1)
+            return SOTTO_ERR_INVALID_ARGUMENT;
+        out[i] = (uint8_t)v;
+    }
+    return SOTTO_OK;
+}
+
+static int send_receipt(struct sc_sync *s, const char *peer, int type, const uint8_t *guids,
+                        size_t n)
+{
+    uint8_t content[2 + 16 * SC_RECEIPT_MAX];
+    if (n == 0 || n > SC_RECEIPT_MAX)
+        return SOTTO_ERR_INVALID_ARGUMENT;
+    content[0] = SC_CONTENT_RECEIPT;
+    content[1] = (uint8_t)type;
+    memcpy(content + 2, guids, 16 * n);
+    return sc_sync_send_content(s, peer, content, 2 + 16 * n);
+}
+
+int sc_sync_send_read(struct sc_sync *s, const char *peer, const char (*mids)[SC_MID_LEN + 1],
+                      size_t n)
+{
+    uint8_t guids[16 * SC_RECEIPT_MAX];
+    int rc = SOTTO_OK;
+    if (n > SC_RECEIPT_MAX)
+        n = SC_RECEIPT_MAX;
+    for (size_t i = 0; i < n && rc == SOTTO_OK; i++)
+        rc = hex16(guids + 16 * i, mids[i]);
+    if (rc == SOTTO_OK && n > 0)
+        rc = send_receipt(s, peer, SC_RECEIPT_READ, guids, n);
+    return rc;
+}
+
+/* A receipt from peer: raises the status of our messages to peer it names
+ * (never lowers it: a late "delivered" after "read" changes nothing). */
+static int apply_receipt(struct sc_sync *s, const char *peer, const struct sotto_buf *pt)
+{
+    int status;
+    size_t n;
+    if (pt->len < 2 || (pt->len - 2) % 16 != 0)
+        return SOTTO_ERR_INVALID_MESSAGE;
+    status = pt->data[1] == SC_RECEIPT_READ ? SC_MSG_READ : SC_MSG_DELIVERED;
+    n = (pt->len - 2) / 16;
+    for (size_t i = 0; i < n && i < SC_RECEIPT_MAX; i++) {
+        struct sc_message m;
+        char mid[SC_MID_LEN + 1];
+        for (int k = 0; k < 16; k++)
+            snprintf(mid + 2 * k, 3, "%02x", pt->data[2 + 16 * i + (size_t)k]);
+        if (sc_store_message_get(s->store, &m, mid) != SOTTO_OK)
+            continue;
+        if (m.outgoing && strcmp(m.peer, peer) == 0 && m.status < status &&
+            m.status != SC_MSG_FAILED) {
+            if (sc_store_message_status(s->store, mid, status) == SOTTO_OK)
+                (void)sc_sync_event_kv(s, "status", peer, "id", mid);
+        }
+        sc_message_clear(&m);
+    }
+    return SOTTO_OK;
+}
+
+/* Fills m (peer, direction, status, body pointing into pt) from decrypted
+ * content. A transcript is accepted only from our own account. */
+static int parse_content(struct sc_message *m, const struct sotto_buf *pt, const char *self,
+                         const char *peer)
+{
+    memset(m, 0, sizeof *m);
+    if (pt->len >= 1 && pt->data[0] == SC_CONTENT_TEXT) {
+        snprintf(m->peer, sizeof m->peer, "%s", peer);
+        m->status = SC_MSG_RECEIVED;
+        m->body = pt->data + 1;
+        m->body_len = pt->len - 1;
+        return SOTTO_OK;
+    }
+    if (pt->len >= 2 && pt->data[0] == SC_CONTENT_TRANSCRIPT && strcmp(peer, self) == 0) {
+        size_t nl = pt->data[1];
+        if (nl == 0 || nl > SC_NAME_MAX || 2 + nl > pt->len)
+            return SOTTO_ERR_INVALID_MESSAGE;
+        memcpy(m->peer, pt->data + 2, nl);
+        m->peer[nl] = 0;
+        if (!sc_name_valid(m->peer))
+            return SOTTO_ERR_INVALID_MESSAGE;
+        m->outgoing = 1;
+        m->status = SC_MSG_SENT;
+        m->body = pt->data + 2 + nl;
+        m->body_len = pt->len - 2 - nl;
+        return SOTTO_OK;
+    }
+    return SOTTO_ERR_INVALID_MESSAGE;
+}
+
 /* Decrypts and stores e (one transaction). *stored = 1 for a new message. */
 static int store_envelope(struct sc_sync *s, const Sotto__Server__Envelope *e, const char *peer,
                           const char *mid, int *stored)
@@ -64,17 +158,22 @@ static int store_envelope(struct sc_sync *s, const Sotto__Server__Envelope *e, c
     if (rc != SOTTO_OK)
         return rc;
     rc = sotto_session_decrypt(&pt, &ss, &addr, (int)e->type, e->content.data, e->content.len);
-    if (rc == SOTTO_OK && (pt.len < 1 || pt.data[0] != SC_CONTENT_TEXT))
-        rc = SOTTO_ERR_INVALID_MESSAGE;
+    if (rc == SOTTO_OK && pt.len >= 1 && pt.data[0] == SC_CONTENT_RECEIPT) {
+        rc = apply_receipt(s, peer, &pt);
+        if (rc == SOTTO_OK)
+            rc = sc_store_commit(s->store);
+        if (rc != SOTTO_OK)
+            sc_store_rollback(s->store);
+        sotto_buf_free(&pt);
+        sc_sstore_clear(&x);
+        return rc;
+    }
+    if (rc == SOTTO_OK)
+        rc = parse_content(&m, &pt, s->self, peer);
     if (rc == SOTTO_OK) {
-        memset(&m, 0, sizeof m);
         memcpy(m.mid, mid, sizeof m.mid);
-        snprintf(m.peer, sizeof m.peer, "%s", peer);
         m.device = e->source_device;
         m.ts = e->timestamp ? (int64_t)e->timestamp : (int64_t)e->server_timestamp;
-        m.status = SC_MSG_RECEIVED;
-        m.body = pt.data + 1;
-        m.body_len = pt.len - 1;
         rc = sc_store_message_add(s->store, &m);
     }
     if (rc == SOTTO_OK) {
@@ -88,7 +187,7 @@ static int store_envelope(struct sc_sync *s, const Sotto__Server__Envelope *e, c
     if (rc != SOTTO_OK) {
         sc_store_rollback(s->store);
     } else {
-        *stored = 1;
+        *stored = m.outgoing ? 2 : 1; /* 2: a transcript, no receipt */
         if (s->on_event != NULL)
             s->on_event(s->ctx, seq, "message", js);
     }
@@ -135,7 +234,14 @@ static int handle_envelope(struct sc_sync *s, const Sotto__Server__Envelope *e, 
         return rc; /* keep it on the server: retry next time */
     if (rc != SOTTO_OK)
         (void)sc_sync_event_kv(s, "error", peer, "error", sotto_err_name(rc));
-    return ack(s, &e->guid);
+    rc = ack(s, &e->guid);
+    /* A delivery receipt, best effort: the message is stored either way. */
+    if (rc == SOTTO_OK && *stored == 1 &&
+        send_receipt(s, peer, SC_RECEIPT_DELIVERED, e->guid.data, 1) != SOTTO_OK)
+        (void)sc_sync_event_kv(s, "error", peer, "error", "receipt_not_sent");
+    if (*stored == 2)
+        *stored = 1;
+    return rc;
 }
 
 int sc_sync_receive(struct sc_sync *s, int timeout_ms, size_t max, size_t *n, int until_empty)
@@ -160,6 +266,11 @@ int sc_sync_receive(struct sc_sync *s, int timeout_ms, size_t max, size_t *n, in
             rc = handle_envelope(s, p->envelope, &stored);
             *n += (size_t)stored;
         }
+        /* KeysLow also reports Kyber keys, which we do not publish while
+         * lib/kem is stubbed: top up only when one-time EC keys run low. */
+        if (p->body_case == SOTTO__SERVER__PUSH__BODY_KEYS_LOW && p->keys_low != NULL &&
+            p->keys_low->one_time < SC_PREKEY_LOW && sc_sync_top_up(s) != SOTTO_OK)
+            (void)sc_sync_event_kv(s, "error", s->self, "error", "prekey_top_up_failed");
         if (p->body_case == SOTTO__SERVER__PUSH__BODY_QUEUE_EMPTY && until_empty) {
             sc_conn_push_free(p);
             return SOTTO_OK;

@@ -12,6 +12,7 @@
 
 #include "client/account.h"
 #include "client/sstore.h"
+#include "crypto/crypto.h"
 #include "sotto/session.h"
 #include "sync_internal.h"
 
@@ -124,36 +125,31 @@ static void free_envelopes(Sotto__Server__OutEnvelope *e, size_t n)
 }
 
 /* One attempt: encrypt to every listed device and Send. *rs on SOTTO_OK. */
-static int try_send(struct sc_sync *s, const struct sotto_store *ss,
-                    const struct sc_outbox_item *it, Sotto__Server__Response **rs)
+static int try_send(struct sc_sync *s, const struct sotto_store *ss, const char *to,
+                    const uint8_t *content, size_t clen, const uint8_t guid[16],
+                    Sotto__Server__Response **rs)
 {
     Sotto__Server__Request rq = SOTTO__SERVER__REQUEST__INIT;
     Sotto__Server__Send snd = SOTTO__SERVER__SEND__INIT;
     Sotto__Server__OutEnvelope env[SC_MAX_DEVICES], *envp[SC_MAX_DEVICES];
     struct sc_device dev[SC_MAX_DEVICES];
-    uint8_t guid[16], *content;
     size_t n, ne = 0;
     int rc;
 
     *rs = NULL;
-    rc = sc_store_devices_get(s->store, dev, SC_MAX_DEVICES, &n, it->peer);
+    rc = sc_store_devices_get(s->store, dev, SC_MAX_DEVICES, &n, to);
     if (rc != SOTTO_OK)
         return rc;
     if (n == 0 || n > SC_MAX_DEVICES)
         return SOTTO_ERR_NO_SESSION;
-    content = malloc(it->body_len + 1);
-    if (content == NULL)
-        return SOTTO_ERR_NOMEM;
-    content[0] = SC_CONTENT_TEXT;
-    memcpy(content + 1, it->body, it->body_len);
     for (size_t i = 0; i < n && rc == SOTTO_OK; i++) {
-        struct sotto_address addr = {it->peer, dev[i].id};
+        struct sotto_address addr = {to, dev[i].id};
         struct sotto_buf ct = {NULL, 0};
         int type;
-        if (strcmp(it->peer, s->self) == 0 && dev[i].id == sc_conn_hello(s->conn)->device_id)
+        if (strcmp(to, s->self) == 0 && dev[i].id == sc_conn_hello(s->conn)->device_id)
             continue;
-        rc = sotto_session_encrypt(&ct, &type, ss, &addr, content, it->body_len + 1,
-                                   (uint64_t)sc_sync_now_ms());
+        rc =
+            sotto_session_encrypt(&ct, &type, ss, &addr, content, clen, (uint64_t)sc_sync_now_ms());
         if (rc != SOTTO_OK)
             break;
         sotto__server__out_envelope__init(&env[ne]);
@@ -165,12 +161,11 @@ static int try_send(struct sc_sync *s, const struct sotto_store *ss,
         envp[ne] = &env[ne];
         ne++;
     }
-    sc_free_secret(content, it->body_len + 1);
-    if (rc == SOTTO_OK)
-        rc = unhex16(guid, it->mid);
+    if (rc == SOTTO_OK && ne == 0)
+        rc = SOTTO_ERR_NOT_FOUND; /* nobody to send to (our only device) */
     if (rc == SOTTO_OK) {
-        snd.username = (char *)it->peer;
-        snd.guid.data = guid;
+        snd.username = (char *)to;
+        snd.guid.data = (uint8_t *)guid;
         snd.guid.len = 16;
         snd.envelopes = envp;
         snd.n_envelopes = ne;
@@ -198,22 +193,20 @@ static void forget_devices(struct sc_sync *s, const char *peer,
             break;
 }
 
-/* Sends one item; SOTTO_OK when the server took it. */
-static int send_item(struct sc_sync *s, const struct sc_outbox_item *it)
+/* Sends content to every device of `to` (retrying after the server's
+ * device-mismatch refusal with fresh keys); SOTTO_OK when the server took it. */
+static int send_to(struct sc_sync *s, const struct sotto_store *ss, const char *to,
+                   const uint8_t *content, size_t clen, const uint8_t guid[16])
 {
-    struct sotto_store ss;
-    struct sc_sstore x;
-    int rc = SOTTO_ERR_NO_SESSION, fetch = 0, fresh = 0;
-
-    sc_sstore_init(&ss, &x, s->store, s->self);
+    int rc = SOTTO_ERR_NO_SESSION, fetch = 0;
     for (int attempt = 0; attempt < SEND_TRIES; attempt++) {
         Sotto__Server__Response *rs = NULL;
         if (fetch) {
-            rc = fetch_bundles(s, &ss, it->peer, fresh);
+            rc = fetch_bundles(s, ss, to, 0);
             if (rc != SOTTO_OK)
                 break;
         }
-        rc = try_send(s, &ss, it, &rs);
+        rc = try_send(s, ss, to, content, clen, guid, &rs);
         if (rc == SOTTO_ERR_NO_SESSION || (rc == SOTTO_ERR_UNTRUSTED_IDENTITY && !fetch)) {
             fetch = 1; /* no list or sessions yet, or the list moved on */
             continue;
@@ -222,7 +215,7 @@ static int send_item(struct sc_sync *s, const struct sc_outbox_item *it)
             break;
         if (rs->status == SOTTO__SERVER__STATUS__STATUS_MISMATCHED_DEVICES ||
             rs->status == SOTTO__SERVER__STATUS__STATUS_STALE_DEVICES) {
-            forget_devices(s, it->peer, rs->mismatch);
+            forget_devices(s, to, rs->mismatch);
             fetch = 1;
             sc_conn_response_free(rs);
             rc = SOTTO_ERR_REFUSED;
@@ -232,7 +225,67 @@ static int send_item(struct sc_sync *s, const struct sc_outbox_item *it)
         sc_conn_response_free(rs);
         break;
     }
-    (void)fresh;
+    return rc;
+}
+
+int sc_sync_send_content(struct sc_sync *s, const char *to, const uint8_t *content, size_t len)
+{
+    struct sotto_store ss;
+    struct sc_sstore x;
+    uint8_t guid[16];
+    int rc;
+    st_random_bytes(guid, sizeof guid);
+    sc_sstore_init(&ss, &x, s->store, s->self);
+    rc = send_to(s, &ss, to, content, len, guid);
+    sc_sstore_clear(&x);
+    return rc;
+}
+
+/* Tells our other devices what we sent: content kind 2 = name length,
+ * name, text. Best effort: a failure is journalled, the send stands. */
+static void send_transcript(struct sc_sync *s, const struct sotto_store *ss,
+                            const struct sc_outbox_item *it)
+{
+    struct sc_device d[SC_MAX_DEVICES];
+    size_t n, nl = strlen(it->peer), clen = 2 + nl + it->body_len;
+    uint8_t guid[16], *content;
+    int rc;
+    if (sc_store_devices_get(s->store, d, SC_MAX_DEVICES, &n, s->self) != SOTTO_OK || n < 2)
+        return;
+    content = malloc(clen);
+    if (content == NULL)
+        return;
+    content[0] = SC_CONTENT_TRANSCRIPT;
+    content[1] = (uint8_t)nl;
+    memcpy(content + 2, it->peer, nl);
+    memcpy(content + 2 + nl, it->body, it->body_len);
+    st_random_bytes(guid, sizeof guid);
+    rc = send_to(s, ss, s->self, content, clen, guid);
+    sc_free_secret(content, clen);
+    if (rc != SOTTO_OK)
+        (void)sc_sync_event_kv(s, "error", s->self, "error", "transcript_not_sent");
+}
+
+/* Sends one item; SOTTO_OK when the server took it. */
+static int send_item(struct sc_sync *s, const struct sc_outbox_item *it)
+{
+    struct sotto_store ss;
+    struct sc_sstore x;
+    uint8_t guid[16], *content;
+    int rc = unhex16(guid, it->mid);
+
+    if (rc != SOTTO_OK)
+        return rc;
+    content = malloc(it->body_len + 1);
+    if (content == NULL)
+        return SOTTO_ERR_NOMEM;
+    content[0] = SC_CONTENT_TEXT;
+    memcpy(content + 1, it->body, it->body_len);
+    sc_sstore_init(&ss, &x, s->store, s->self);
+    rc = send_to(s, &ss, it->peer, content, it->body_len + 1, guid);
+    sc_free_secret(content, it->body_len + 1);
+    if (rc == SOTTO_OK && strcmp(it->peer, s->self) != 0)
+        send_transcript(s, &ss, it);
     sc_sstore_clear(&x);
     return rc;
 }

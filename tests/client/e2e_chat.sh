@@ -29,9 +29,22 @@ screen_has() { # screen_has TEXT: waits up to 5 s for TEXT on the screen
 check "chat shows the conversation list and the earlier message" screen_has "<< before the chat"
 "$SOTTO" -a alice send bob -m "live message $$" >/dev/null
 check "a message received while chat runs appears" screen_has "<< live message $$"
+read_mark() {
+    for _ in $(seq 30); do
+        "$SOTTO" -a alice receive >/dev/null
+        "$SOTTO" -a alice -o json history bob | grep "live message $$" | grep -q '"status":"read"' && return 0
+        sleep 0.2
+    done
+    return 1
+}
+check "the shown message is marked read for alice (read receipt)" read_mark
 tmux send-keys -t "$SESSION" "typed in the tui" Enter
 check "the typed line is shown as sent" screen_has "me: typed in the tui +"
-check "alice receives the typed line" grep -q "<- bob: typed in the tui" <<<"$("$SOTTO" -a alice receive)"
+"$SOTTO" -a alice receive >/dev/null
+check "... and as delivered once alice has it" screen_has "me: typed in the tui ++"
+check "alice has the typed line" grep -q -- "<- bob: typed in the tui" <<<"$("$SOTTO" -a alice history bob)"
+"$SOTTO" -a bob contacts add alice --identity-key "05$(printf '%064d' 7)" >/dev/null 2>&1
+check "a key change shows a banner" screen_has "identity key changed"
 tmux send-keys -t "$SESSION" Escape
 sleep 0.5
 check "Esc quits the chat" bash -c "! tmux has-session -t $SESSION 2>/dev/null"

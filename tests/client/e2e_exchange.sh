@@ -14,6 +14,8 @@ secret="the owl flies at dawn $RANDOM"
 check "alice sends" "$SOTTO" -a alice send bob -m "$secret"
 out=$("$SOTTO" -a bob -o json receive)
 check "bob receives it as sotto.message.v1" grep -q "\"schema\":\"sotto.message.v1\".*\"peer\":\"alice\".*\"text\":\"$secret\"" <<<"$out"
+"$SOTTO" -a alice receive >/dev/null
+check "alice's message is marked delivered (receipt)" grep -q '"status":"delivered"' <<<"$("$SOTTO" -a alice -o json history bob)"
 check "bob's second receive is empty (acked, no duplicates)" test -z "$("$SOTTO" -a bob receive)"
 echo "reply from stdin" | "$SOTTO" -a bob send alice --stdin >/dev/null
 check "alice receives the reply" grep -q "<- bob: reply from stdin" <<<"$("$SOTTO" -a alice receive)"
@@ -69,6 +71,19 @@ check "... and says to verify" grep -q "sotto verify" "$T/err"
 check "after re-verifying, sending works again" "$SOTTO" -a alice trust bob --safety-number "$sn"
 check "send after re-verification" "$SOTTO" -a alice send bob -m "verified again"
 check "bob gets it" grep -q "<- alice: verified again" <<<"$("$SOTTO" -a bob receive)"
+
+"$SOTTO" -a alice send nosuchuser -m "hello?" 2>"$T/err" >/dev/null
+check "sending to an unknown account exits 1" test $? = 1
+check "... saying the server has no such account" grep -q "no account 'nosuchuser'" "$T/err"
+
+# A passphrase-protected store.
+check "carol registers with a passphrase" env SOTTO_PASSPHRASE="correct horse battery" "$SOTTO" -a carol register
+SOTTO_PASSPHRASE="wrong horse" "$SOTTO" -a carol contacts 2>"$T/err" >/dev/null
+check "a wrong passphrase exits 1" test $? = 1
+check "... saying so" grep -q "wrong passphrase" "$T/err"
+setsid -w "$SOTTO" -a carol contacts </dev/null 2>"$T/err" >/dev/null  # no controlling terminal
+check "no passphrase and no terminal exits 1 with a hint" grep -q "SOTTO_PASSPHRASE" "$T/err"
+check "the right passphrase opens it" env SOTTO_PASSPHRASE="correct horse battery" "$SOTTO" -a carol contacts
 
 # Wrong pinned key: refused with exit 3 and a reason.
 use_server "$PORT" "$(printf '%064d' 0 | tr 0 1)"

@@ -162,6 +162,62 @@ static void test_previous_counter(void)
     party_free(&b);
 }
 
+/* Field numbers of a protobuf, in wire order; -1 on a parse error. */
+static int field_order(int *out, int max, const uint8_t *p, size_t len)
+{
+    size_t i = 0;
+    int n = 0;
+
+    while (i < len && n < max) {
+        uint64_t key = 0, v = 0;
+        int shift = 0;
+        do {
+            key |= (uint64_t)(p[i] & 0x7f) << shift;
+            shift += 7;
+        } while (p[i++] & 0x80 && i < len);
+        out[n++] = (int)(key >> 3);
+        shift = 0;
+        if ((key & 7) == 0 || (key & 7) == 2) {
+            do {
+                v |= (uint64_t)(p[i] & 0x7f) << shift;
+                shift += 7;
+            } while (p[i++] & 0x80 && i < len);
+            if ((key & 7) == 2)
+                i += (size_t)v;
+        } else {
+            return -1;
+        }
+    }
+    return i == len ? n : -1;
+}
+
+/* Fields go out in ascending number order, as prost writes them. */
+static void test_field_order(void)
+{
+    struct party a, b;
+    struct sotto_prekey_bundle bundle;
+    struct sotto_buf m;
+    int t, f[16], n;
+
+    party_init(&a, A_NAME, 1);
+    party_init(&b, B_NAME, 2);
+    party_bundle(&b, &bundle, kem_available(), 1);
+    CHECK_OK(sotto_session_process_bundle(&a.st, &b.addr, &bundle, 1000));
+    m = party_send(&a, &b, "order", &t);
+    n = field_order(f, 16, m.data + 1, m.len - 1);
+    CHECK(n == (kem_available() ? 8 : 6));
+    for (int i = 1; i < n; i++)
+        CHECK(f[i] > f[i - 1]);
+    CHECK_OK(party_recv(&b, &a, t, &m, "order"));
+    sotto_buf_free(&m);
+    m = party_send(&b, &a, "whisper", &t);
+    n = field_order(f, 16, m.data + 1, m.len - 1 - 8);
+    CHECK(n == 4 && f[0] == 1 && f[1] == 2 && f[2] == 3 && f[3] == 4);
+    sotto_buf_free(&m);
+    party_free(&a);
+    party_free(&b);
+}
+
 /* Re-encode a PreKey message with one change. */
 static struct sotto_buf reencode(const struct sotto_buf *in,
                                  void (*edit)(SignalWire__PreKeySignalMessage *))
@@ -296,6 +352,7 @@ int main(void)
     test_receiver_chains();
     test_skipped_window();
     test_previous_counter();
+    test_field_order();
     if (kem_available())
         test_responder_refusals();
     test_record_bounds();
