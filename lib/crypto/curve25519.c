@@ -102,7 +102,8 @@ static void fe_small_sub(fe h, uint64_t c, const fe f)
 }
 
 /* h = r0 + r1 2^51 + ... + r4 2^204 mod p, limbs about 51 bits. */
-static void fe_reduce(fe h, u128 r0, u128 r1, u128 r2, u128 r3, u128 r4)
+static inline __attribute__((always_inline)) void fe_reduce(fe h, u128 r0, u128 r1, u128 r2,
+                                                            u128 r3, u128 r4)
 {
     uint64_t c;
 
