@@ -1,6 +1,7 @@
 // libsignal side of bench/session: the same three cases as bench_session,
 // through @signalapp/libsignal-client in node, measured the same way (best
-// of three bursts of SECONDS/3 each; SECONDS is argv[2], default 3).
+// of three bursts of SECONDS/3 each, after a short untimed warm-up for the
+// JIT; SECONDS is argv[2], default 3).
 //
 //   one-way      A encrypts a 100-byte message, B decrypts it
 //   alternating  the same, with the direction flipped on every message
@@ -179,6 +180,7 @@ const now = () => Number(process.hrtime.bigint()) / 1e9;
 async function bestOf(step, batch) {
   let best = 0;
   let total = 0;
+  for (let i = 0; i < 2 * batch; i++) await step(-1 - i); // warm-up (JIT), not counted
   for (let burst = 0; burst < BURSTS; burst++) {
     let n = 0;
     let timed = 0;
