@@ -321,8 +321,36 @@ static int make_signed(struct sc_sync *s, Sotto__Server__SignedPreKey *spk,
     return rc;
 }
 
-/* Uploads SC_PREKEY_BATCH new one-time prekeys, and a signed prekey when
- * with_signed (first upload). */
+/* A last-resort Kyber1024 prekey (id 1), so that peers set up PQXDH (v4)
+ * sessions with us. It is kept after use; one-time Kyber keys are not
+ * published yet. */
+static int make_kyber(struct sc_sync *s, Sotto__Server__SignedPreKey *kpk,
+                      uint8_t kpub[SOTTO_KYBER_PUBLIC_BYTES], uint8_t sig[SOTTO_SIGNATURE_BYTES])
+{
+    struct sotto_buf rec = {NULL, 0};
+    uint8_t priv[32];
+    uint32_t id;
+    int last_resort = 0;
+    int rc = sc_account_device_private(s->store, priv);
+    if (rc != SOTTO_OK)
+        return rc;
+    rc = sotto_kyber_prekey_generate(&rec, 1, priv, (uint64_t)sc_sync_now_ms(), 1);
+    st_wipe(priv, sizeof priv);
+    if (rc == SOTTO_OK)
+        rc = sotto_kyber_prekey_public(&id, kpub, sig, &last_resort, rec.data, rec.len);
+    if (rc == SOTTO_OK)
+        rc = sc_store_prekey_put(s->store, "kyber", 1, rec.data, rec.len);
+    sotto_buf_free(&rec);
+    kpk->key_id = 1;
+    kpk->public_key.data = kpub;
+    kpk->public_key.len = SOTTO_KYBER_PUBLIC_BYTES;
+    kpk->signature.data = sig;
+    kpk->signature.len = SOTTO_SIGNATURE_BYTES;
+    return rc;
+}
+
+/* Uploads SC_PREKEY_BATCH new one-time prekeys, and a signed prekey and a
+ * last-resort Kyber prekey when with_signed (first upload). */
 static int upload_keys(struct sc_sync *s, int with_signed)
 {
     Sotto__Server__Request rq = SOTTO__SERVER__REQUEST__INIT;
@@ -330,7 +358,9 @@ static int upload_keys(struct sc_sync *s, int with_signed)
     Sotto__Server__SignedPreKey spk = SOTTO__SERVER__SIGNED_PRE_KEY__INIT;
     Sotto__Server__OneTimePreKey otk[SC_PREKEY_BATCH], *otkp[SC_PREKEY_BATCH];
     uint8_t pubs[SC_PREKEY_BATCH][SOTTO_PUBLIC_KEY_BYTES], spub[SOTTO_PUBLIC_KEY_BYTES];
-    uint8_t sig[SOTTO_SIGNATURE_BYTES];
+    uint8_t sig[SOTTO_SIGNATURE_BYTES], ksig[SOTTO_SIGNATURE_BYTES];
+    uint8_t kpub[SOTTO_KYBER_PUBLIC_BYTES];
+    Sotto__Server__SignedPreKey kpk = SOTTO__SERVER__SIGNED_PRE_KEY__INIT;
     Sotto__Server__Response *rs = NULL;
     struct sotto_buf rec = {NULL, 0};
     uint32_t id, first;
@@ -339,6 +369,9 @@ static int upload_keys(struct sc_sync *s, int with_signed)
     if (with_signed) {
         rc = make_signed(s, &spk, spub, sig);
         u.signed_prekey = &spk;
+        if (rc == SOTTO_OK)
+            rc = make_kyber(s, &kpk, kpub, ksig);
+        u.kyber_last_resort = &kpk;
     }
     if (rc == SOTTO_OK)
         rc = next_prekey_id(s->store, &first, SC_PREKEY_BATCH);

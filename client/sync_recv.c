@@ -266,8 +266,8 @@ int sc_sync_receive(struct sc_sync *s, int timeout_ms, size_t max, size_t *n, in
             rc = handle_envelope(s, p->envelope, &stored);
             *n += (size_t)stored;
         }
-        /* KeysLow also reports Kyber keys, which we do not publish while
-         * lib/kem is stubbed: top up only when one-time EC keys run low. */
+        /* KeysLow also counts one-time Kyber keys; we publish only a
+         * last-resort Kyber key (never used up), so top up on EC keys. */
         if (p->body_case == SOTTO__SERVER__PUSH__BODY_KEYS_LOW && p->keys_low != NULL &&
             p->keys_low->one_time < SC_PREKEY_LOW && sc_sync_top_up(s) != SOTTO_OK)
             (void)sc_sync_event_kv(s, "error", s->self, "error", "prekey_top_up_failed");
