@@ -28,6 +28,11 @@ void sd_config_defaults(struct sd_config *c)
     c->link_timeout_ms = 120000;
     c->idle_timeout_ms = 300000;
     c->drain_timeout_ms = 5000;
+    c->attachment_max = 100u << 20;
+    c->attachment_ttl_s = 30 * 24 * 3600;
+    c->attachment_upload_ttl_s = 24 * 3600;
+    c->attachment_uploads = 4;
+    c->attachment_inflight = 256u << 20;
     c->connect_rate = (struct sd_rate){.per_sec = 10, .burst = 50};
     c->register_rate = (struct sd_rate){.per_sec = 0.1, .burst = 10};
     c->bundle_rate = (struct sd_rate){.per_sec = 10, .burst = 200};
@@ -115,6 +120,9 @@ static int set_server(struct sd_config *c, const char *k, const char *v)
     if (strcmp(k, "database") == 0) {
         return set_str(c->db_path, sizeof(c->db_path), v);
     }
+    if (strcmp(k, "blob_dir") == 0) {
+        return set_str(c->blob_dir, sizeof(c->blob_dir), v);
+    }
     if (strcmp(k, "ready_file") == 0) {
         return set_str(c->ready_file, sizeof(c->ready_file), v);
     }
@@ -142,6 +150,12 @@ static int set_limits(struct sd_config *c, const char *k, const char *v)
         {"link_timeout_ms", offsetof(struct sd_config, link_timeout_ms), 10, 3600000},
         {"idle_timeout_ms", offsetof(struct sd_config, idle_timeout_ms), 100, 86400000},
         {"drain_timeout_ms", offsetof(struct sd_config, drain_timeout_ms), 0, 600000},
+        {"attachment_max", offsetof(struct sd_config, attachment_max), 1, 0xffffffffu},
+        {"attachment_ttl", offsetof(struct sd_config, attachment_ttl_s), 1, 3650 * 24 * 3600},
+        {"attachment_upload_ttl", offsetof(struct sd_config, attachment_upload_ttl_s), 1,
+         30 * 24 * 3600},
+        {"attachment_uploads", offsetof(struct sd_config, attachment_uploads), 1, 1000},
+        {"attachment_inflight", offsetof(struct sd_config, attachment_inflight), 1, 0xffffffffu},
     };
     static const struct {
         const char *prefix;
@@ -218,5 +232,8 @@ void sd_config_finish(struct sd_config *c)
     }
     if (c->db_path[0] == '\0') {
         snprintf(c->db_path, sizeof(c->db_path), "%s/sotto.db", c->data_dir);
+    }
+    if (c->blob_dir[0] == '\0') {
+        snprintf(c->blob_dir, sizeof(c->blob_dir), "%s/blobs", c->data_dir);
     }
 }

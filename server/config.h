@@ -22,6 +22,7 @@ struct sd_config {
     char key_file[600]; /* default: <data_dir>/server.key */
     char db_path[600];  /* default: <data_dir>/sotto.db */
     char ready_file[600];
+    char blob_dir[600]; /* default: <data_dir>/blobs */
     int log_level;
     uint32_t max_connections;
     uint32_t queue_cap;       /* envelopes per device */
@@ -31,10 +32,15 @@ struct sd_config {
     uint32_t link_timeout_ms;
     uint32_t idle_timeout_ms;
     uint32_t drain_timeout_ms;
-    struct sd_rate connect_rate;  /* per address */
-    struct sd_rate register_rate; /* per address */
-    struct sd_rate bundle_rate;   /* per account */
-    struct sd_rate send_rate;     /* per account */
+    uint32_t attachment_max;          /* bytes per attachment */
+    uint32_t attachment_ttl_s;        /* stored attachments deleted after this */
+    uint32_t attachment_upload_ttl_s; /* unfinished uploads dropped after this */
+    uint32_t attachment_uploads;      /* unfinished uploads per account */
+    uint32_t attachment_inflight;     /* declared bytes of unfinished uploads per account */
+    struct sd_rate connect_rate;      /* per address */
+    struct sd_rate register_rate;     /* per address */
+    struct sd_rate bundle_rate;       /* per account */
+    struct sd_rate send_rate;         /* per account */
 };
 
 void sd_config_defaults(struct sd_config *c);

@@ -64,6 +64,10 @@ static const struct {
     [SOTTO__SERVER__REQUEST__BODY_ACK] = {sd_h_ack, 1},
     [SOTTO__SERVER__REQUEST__BODY_KEY_STATUS] = {sd_h_key_status, 1},
     [SOTTO__SERVER__REQUEST__BODY_PING] = {h_ping, 0},
+    [SOTTO__SERVER__REQUEST__BODY_ATTACHMENT_BEGIN] = {sd_h_attach_begin, 1},
+    [SOTTO__SERVER__REQUEST__BODY_ATTACHMENT_CHUNK] = {sd_h_attach_chunk, 1},
+    [SOTTO__SERVER__REQUEST__BODY_ATTACHMENT_FINISH] = {sd_h_attach_finish, 1},
+    [SOTTO__SERVER__REQUEST__BODY_ATTACHMENT_GET] = {sd_h_attach_get, 1},
 };
 
 /* Which handler, or a refusal status in *st. */

@@ -65,4 +65,15 @@ void sd_keys_check_low(struct sd_conn *c);
 int sd_h_send(struct sd_req *r);
 int sd_h_ack(struct sd_req *r);
 
+/* handlers_attach.c: attachments (opaque blobs) in chunks */
+int sd_h_attach_begin(struct sd_req *r);
+int sd_h_attach_chunk(struct sd_req *r);
+int sd_h_attach_finish(struct sd_req *r);
+int sd_h_attach_get(struct sd_req *r);
+/* Opens the blob store (cfg->blob_dir) and expires old blobs; 0 or -1. */
+int sd_attach_open(struct sd_server *srv);
+void sd_attach_close(struct sd_server *srv);
+/* Drops unfinished uploads and blobs past their lifetimes. */
+void sd_attach_expire(struct sd_server *srv, uint64_t now_ms);
+
 #endif

@@ -18,6 +18,7 @@
 #include "admin.h"
 #include "config.h"
 #include "crypto/crypto.h"
+#include "handlers.h"
 #include "keyfile.h"
 #include "log.h"
 #include "server.h"
@@ -127,6 +128,10 @@ static int serve(const struct sd_config *cfg)
         fprintf(stderr, "sottod: cannot open the database %s\n", cfg->db_path);
         goto out;
     }
+    if (sd_attach_open(&srv) != 0) {
+        fprintf(stderr, "sottod: cannot open the attachment directory %s\n", cfg->blob_dir);
+        goto out;
+    }
     if (getenv("SOTTOD_TEST_FAIL_EVERY") != NULL) {
         uint32_t n = (uint32_t)strtoul(getenv("SOTTOD_TEST_FAIL_EVERY"), NULL, 10);
         sd_log(SD_LOG_WARN, "TEST MODE: store writes fail on purpose", "every=%u", n);
@@ -154,6 +159,7 @@ out:
     if (srv.store != NULL) {
         srv.store->ops->close(srv.store);
     }
+    sd_attach_close(&srv);
     sd_rl_free(srv.rl);
     uv_loop_close(srv.loop);
     st_wipe(srv.spriv, sizeof(srv.spriv));

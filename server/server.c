@@ -9,6 +9,7 @@
 
 #include "commit.h"
 #include "conn.h"
+#include "handlers.h"
 #include "keyfile.h"
 #include "log.h"
 
@@ -36,6 +37,7 @@ static void on_expiry(uv_timer_t *t)
     struct sd_server *srv = t->data;
     uint64_t n = 0;
 
+    sd_attach_expire(srv, sd_now_ms());
     if (srv->store->ops->expire(srv->store, sd_now_ms(), &n) != SD_ST_OK) {
         srv->m.store_errors_total++;
         return;

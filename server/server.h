@@ -15,6 +15,8 @@
 
 struct sd_conn;
 struct sd_pending;
+struct sd_blobs;
+struct sd_attach;
 
 enum { SD_INDEX_BUCKETS = 4096 };
 
@@ -35,7 +37,9 @@ enum { SD_INDEX_BUCKETS = 4096 };
     X(envelopes_acked_total, "envelopes acked and deleted")                                        \
     X(envelopes_expired_total, "envelopes deleted by expiry")                                      \
     X(commit_batches_total, "group-commit transactions")                                           \
-    X(store_errors_total, "store failures")
+    X(store_errors_total, "store failures")                                                        \
+    X(attachments_stored_total, "attachments uploaded and stored")                                 \
+    X(attachments_expired_total, "attachments and unfinished uploads deleted by expiry")
 
 struct sd_metrics {
 #define SD_METRIC_FIELD(name, help) uint64_t name;
@@ -49,6 +53,8 @@ struct sd_server {
     const struct sd_config *cfg;
     struct sd_store *store;
     struct sd_ratelimit *rl;
+    struct sd_blobs *blobs;   /* attachment bytes, blob.h */
+    struct sd_attach *attach; /* unfinished uploads, handlers_attach.c */
     uv_tcp_t listener;
     uv_tcp_t http;
     int http_open;
