@@ -274,7 +274,7 @@ void sd_attach_expire(struct sd_server *srv, uint64_t now_ms)
 
     for (size_t i = 0; i < ATTACH_UPLOADS_MAX; i++) {
         struct upload *u = &srv->attach->up[i];
-        if (u->used && now_ms - u->started_ms >= up_ttl) {
+        if (u->used && now_ms >= u->started_ms + up_ttl) {
             upload_drop(srv, u);
             dropped++;
         }

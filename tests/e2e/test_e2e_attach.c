@@ -120,7 +120,9 @@ static int get(struct tc *c, uint8_t *out, size_t *n, uint64_t *total, const uin
         const Sotto__Server__AttachmentData *d = f->response->attachment_data;
         CHECK(d != NULL && d->offset == off && d->data.len <= len);
         if (d != NULL && out != NULL) {
-            memcpy(out, d->data.data, d->data.len);
+            if (d->data.len > 0) {
+                memcpy(out, d->data.data, d->data.len);
+            }
             *n = d->data.len;
             *total = d->size;
         }
