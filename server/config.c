@@ -37,6 +37,7 @@ void sd_config_defaults(struct sd_config *c)
     c->register_rate = (struct sd_rate){.per_sec = 0.1, .burst = 10};
     c->bundle_rate = (struct sd_rate){.per_sec = 10, .burst = 200};
     c->send_rate = (struct sd_rate){.per_sec = 200, .burst = 1000};
+    c->attachment_rate = (struct sd_rate){.per_sec = 10240, .burst = 262144};
 }
 
 static int set_str(char *dst, size_t n, const char *v)
@@ -165,6 +166,7 @@ static int set_limits(struct sd_config *c, const char *k, const char *v)
         {"register_", offsetof(struct sd_config, register_rate)},
         {"bundle_", offsetof(struct sd_config, bundle_rate)},
         {"send_", offsetof(struct sd_config, send_rate)},
+        {"attachment_kib_", offsetof(struct sd_config, attachment_rate)},
     };
     for (size_t i = 0; i < sizeof(u32s) / sizeof(u32s[0]); i++) {
         if (strcmp(k, u32s[i].name) == 0) {

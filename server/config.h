@@ -41,6 +41,7 @@ struct sd_config {
     struct sd_rate register_rate;     /* per address */
     struct sd_rate bundle_rate;       /* per account */
     struct sd_rate send_rate;         /* per account */
+    struct sd_rate attachment_rate;   /* KiB of attachment chunks and reads, per account */
 };
 
 void sd_config_defaults(struct sd_config *c);

@@ -13,6 +13,7 @@
  * held in memory to hash it.
  */
 #include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -92,6 +93,24 @@ static struct upload *upload_slot(struct sd_req *r, uint64_t size, int *res)
     return free_slot;
 }
 
+/* Takes len bytes (in KiB, rounded up) from the account's attachment
+ * bucket; -1 if allowed, else fails r. */
+static int take_rate(struct sd_req *r, size_t len)
+{
+    struct sd_server *srv = r->c->srv;
+    char key[24];
+    uint32_t retry;
+
+    snprintf(key, sizeof(key), "%lld", (long long)r->c->account_id);
+    if (sd_rl_take(srv->rl, SD_RL_ATTACH, key, (double)((len + 1023) / 1024), sd_now_ms(),
+                   &retry)) {
+        return -1;
+    }
+    srv->m.rate_limited_total++;
+    r->rs->retry_after_ms = retry;
+    return sd_req_fail(r, SD_STATUS(RATE_LIMITED), "attachment transfer too fast; wait and retry");
+}
+
 static int reply_upload(struct sd_req *r, const struct upload *u)
 {
     Sotto__Server__AttachmentUpload *au = sd_req_alloc(r, sizeof(*au) + SD_BLOB_ID_BYTES);
@@ -145,6 +164,7 @@ int sd_h_attach_chunk(struct sd_req *r)
     const Sotto__Server__AttachmentChunk *ch = r->rq->attachment_chunk;
     struct sd_server *srv = r->c->srv;
     struct upload *u;
+    int rc;
 
     if (ch == NULL || ch->data.len == 0 || ch->data.len > ATTACH_CHUNK_MAX) {
         return sd_req_fail(r, SD_STATUS(BAD_REQUEST),
@@ -160,6 +180,10 @@ int sd_h_attach_chunk(struct sd_req *r)
     }
     if (ch->data.len > u->size - u->received) {
         return sd_req_fail(r, SD_STATUS(TOO_LARGE), "chunk runs past the declared size");
+    }
+    rc = take_rate(r, ch->data.len);
+    if (rc >= 0) {
+        return rc;
     }
     if (srv->blobs->ops->tmp_write(srv->blobs, u->tmp, ch->data.data, ch->data.len) != SD_BS_OK) {
         srv->m.store_errors_total++;
@@ -239,6 +263,10 @@ int sd_h_attach_get(struct sd_req *r)
         g->length > ATTACH_CHUNK_MAX) {
         return sd_req_fail(r, SD_STATUS(BAD_REQUEST),
                            "AttachmentGet needs a 16-byte id and a length of 1..262144");
+    }
+    rc = take_rate(r, g->length);
+    if (rc >= 0) {
+        return rc;
     }
     d = sd_req_alloc(r, sizeof(*d) + g->length);
     if (d == NULL) {

@@ -13,7 +13,7 @@ struct bucket {
 };
 
 struct sd_ratelimit {
-    struct sd_rate rates[4];
+    struct sd_rate rates[5];
     struct bucket b[RL_SLOTS];
 };
 
@@ -27,6 +27,7 @@ struct sd_ratelimit *sd_rl_new(const struct sd_config *cfg)
     rl->rates[SD_RL_REGISTER] = cfg->register_rate;
     rl->rates[SD_RL_BUNDLE] = cfg->bundle_rate;
     rl->rates[SD_RL_SEND] = cfg->send_rate;
+    rl->rates[SD_RL_ATTACH] = cfg->attachment_rate;
     return rl;
 }
 

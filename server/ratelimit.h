@@ -10,7 +10,7 @@
 
 #include "config.h"
 
-enum sd_rl_kind { SD_RL_CONNECT, SD_RL_REGISTER, SD_RL_BUNDLE, SD_RL_SEND };
+enum sd_rl_kind { SD_RL_CONNECT, SD_RL_REGISTER, SD_RL_BUNDLE, SD_RL_SEND, SD_RL_ATTACH };
 
 struct sd_ratelimit;
 

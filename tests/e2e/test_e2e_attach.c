@@ -4,8 +4,8 @@
  * survives a restart; a wrong digest, a gap between chunks, an oversize
  * blob or chunk, an unknown id, an unregistered peer and an unfinished
  * upload are each refused with their status; per-account upload limits hold;
- * unfinished uploads vanish on restart and blobs past attachment_ttl are
- * swept at start.
+ * unfinished uploads vanish on restart, blobs past attachment_ttl are
+ * swept at start, and the attachment_kib_* token bucket limits transfers.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -265,7 +265,8 @@ static void test_restart(struct tuser *alice, const uint8_t id[16], const uint8_
     tc_close(&a);
 }
 
-/* Restarted with a 1 s attachment_ttl, the sweep at start deletes it. */
+/* Restarted with a 1 s attachment_ttl, the sweep at start deletes it; and
+ * the per-account KiB bucket limits transfers. */
 static void test_expiry(struct tuser *alice, const uint8_t id[16])
 {
     struct tc a;
@@ -277,10 +278,14 @@ static void test_expiry(struct tuser *alice, const uint8_t id[16])
     usleep(100000);
     srv.opts[2] = "-o";
     srv.opts[3] = "limits.attachment_ttl=1";
-    srv.opts[4] = NULL;
+    srv.opts[4] = "-o";
+    srv.opts[5] = "limits.attachment_kib_burst=1";
+    srv.opts[6] = NULL;
     CHECK(ts_start(&srv) == 0);
     CHECK(tc_connect(&a, &srv, &alice->dev[0]) == ST(OK));
     CHECK(get(&a, NULL, &n, &total, id, 0, 10) == ST(NOT_FOUND));
+    /* 2 KiB from a 1 KiB bucket: the byte rate limit answers first */
+    CHECK(get(&a, NULL, &n, &total, id, 0, 2048) == ST(RATE_LIMITED));
     tc_close(&a);
 }
 
