@@ -1,12 +1,13 @@
 /*
  * Attachments against a real sottod: a 3 MiB blob uploaded in 256 KiB
- * chunks comes back byte for byte (read by another account too), and
- * survives a restart; a wrong digest, a gap between chunks, an oversize
- * blob or chunk, an unknown id, an unregistered peer and an unfinished
- * upload are each refused with their status; per-account upload limits hold;
- * unfinished uploads vanish on restart, blobs past attachment_ttl are
- * swept at start, and the attachment_kib_* token bucket limits transfers.
+ * chunks comes back byte for byte (read by another account too); a wrong digest, a gap between
+ * chunks, an oversize blob or chunk, an unknown id, an unregistered peer and an unfinished upload
+ * are each refused with their status; per-account upload limits hold; after a kill -9 mid-upload
+ * the finished blob is intact and the unfinished upload and its temp file are gone, blobs past
+ * attachment_ttl are swept at start, and the attachment_kib_* token bucket limits transfers.
  */
+#include <dirent.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -248,20 +249,47 @@ static void test_unregistered(void)
     tc_close(&c);
 }
 
-/* After a restart the blob is whole and the unfinished upload is gone. */
-static void test_restart(struct tuser *alice, const uint8_t id[16], const uint8_t pending[16],
-                         const uint8_t *blob, uint8_t *back)
+/* Files in the blob directory whose name starts with prefix. */
+static int count_files(const char *prefix)
+{
+    char path[300];
+    DIR *d;
+    struct dirent *e;
+    int n = 0;
+
+    snprintf(path, sizeof(path), "%s/var/blobs", srv.dir);
+    d = opendir(path);
+    if (d == NULL) {
+        return -1;
+    }
+    while ((e = readdir(d)) != NULL) {
+        n += strncmp(e->d_name, prefix, strlen(prefix)) == 0;
+    }
+    closedir(d);
+    return n;
+}
+
+/* After a kill -9 mid-upload and a restart the blob is whole, the
+ * unfinished upload is gone and so is its temp file. */
+static void test_crash(struct tuser *alice, const uint8_t id[16], const uint8_t pending[16],
+                       const uint8_t *blob, uint8_t *back)
 {
     struct tc a;
     size_t n = 0;
 
-    CHECK(ts_stop(&srv) == 0);
+    CHECK(tc_connect(&a, &srv, &alice->dev[0]) == ST(OK));
+    CHECK(chunk(&a, pending, 0, blob, 50, NULL) == ST(OK));
+    tc_close(&a);
+    CHECK(count_files("tmp-") >= 1);
+    ts_kill9(&srv);
     CHECK(ts_start(&srv) == 0);
+    CHECK(count_files("tmp-") == 0);
     CHECK(tc_connect(&a, &srv, &alice->dev[0]) == ST(OK));
     memset(back, 0, BLOB);
     CHECK(download(&a, back, BLOB, &n, id) == ST(OK));
     CHECK(n == BLOB && memcmp(back, blob, BLOB) == 0);
-    CHECK(chunk(&a, pending, 0, blob, 10, NULL) == ST(NOT_FOUND));
+    CHECK(chunk(&a, pending, 50, blob, 10, NULL) == ST(NOT_FOUND));
+    CHECK(begin(&a, back, 100) == ST(OK)); /* the limits were freed with it */
     tc_close(&a);
 }
 
@@ -313,7 +341,7 @@ int main(void)
     test_unregistered();
     tc_close(&a);
     tc_close(&b);
-    test_restart(&alice, id, pending, blob, back);
+    test_crash(&alice, id, pending, blob, back);
     test_expiry(&alice, id);
     CHECK(ts_stop(&srv) == 0);
     ts_cleanup(&srv);
