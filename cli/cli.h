@@ -35,6 +35,7 @@ struct cli {
     struct sc_config cfg;
     struct sc_store *store; /* opened by cli_open_store */
     int existed;            /* the store was there before cli_open_store */
+    int trust_opt;          /* --trust-new-identities, -1 = from the config */
 };
 
 struct cli_cmd {

@@ -91,6 +91,12 @@ int cli_queue_message(struct cli *c, struct sc_message *m, const char *peer, con
                         "%s's identity key changed since you verified it; sending to %s stops "
                         "until you verify again",
                         peer, peer);
+    if (c->cfg.trust_mode == SC_TRUST_MODE_NEVER && strcmp(peer, c->cfg.account) != 0 &&
+        (rc == SOTTO_ERR_NOT_FOUND || (rc == SOTTO_OK && ct.trust != SC_TRUST_VERIFIED)))
+        return cli_fail(c, EXIT_UNTRUSTED, "untrusted_identity",
+                        "with --trust-new-identities never, compare safety numbers first: run "
+                        "`sotto verify NAME`, then `sotto trust NAME --safety-number N`",
+                        "%s's identity key is not verified; nothing was sent", peer);
     if (rc == SOTTO_ERR_NOT_FOUND) {
         memset(&ct, 0, sizeof ct);
         snprintf(ct.name, sizeof ct.name, "%s", peer);

@@ -71,6 +71,8 @@ int cli_online(struct cli *c, struct sc_conn **conn, struct sc_sync *s, int quie
         return rc;
     rc = sc_sync_init(s, *conn, c->store, cli_on_event, c);
     if (rc == SOTTO_OK)
+        s->trust_mode = c->cfg.trust_mode;
+    if (rc == SOTTO_OK)
         rc = sc_sync_prepare(s);
     if (rc != SOTTO_OK) {
         sc_conn_close(*conn);

@@ -23,6 +23,8 @@ static void try_connect(struct online *o)
     if (rc == SOTTO_OK)
         rc = sc_sync_init(&o->sync, o->conn, c->store, o->on_event, o->ctx);
     if (rc == SOTTO_OK)
+        o->sync.trust_mode = c->cfg.trust_mode;
+    if (rc == SOTTO_OK)
         rc = sc_sync_prepare(&o->sync);
     if (rc != SOTTO_OK) {
         if (o->failures == 0 && !o->quiet)

@@ -90,6 +90,8 @@ static int load_config(struct cli *c)
     int rc = sc_config_load(&c->cfg, c->account, msg, sizeof msg);
     if (rc != SOTTO_OK)
         return cli_fail(c, EXIT_USER, "config", "", "%s", msg);
+    if (c->trust_opt >= 0)
+        c->cfg.trust_mode = c->trust_opt;
     return 0;
 }
 

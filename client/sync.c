@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "client/account.h"
+#include "client/config.h"
 #include "client/devlist.h"
 #include "client/sync.h"
 #include "crypto/crypto.h"
@@ -162,6 +163,12 @@ int sc_sync_apply_account(struct sc_sync *s, const Sotto__Server__AccountInfo *a
         rc = sc_store_contact_get(s->store, &c, name);
         if (rc != SOTTO_OK)
             return rc;
+        if (c.trust == SC_TRUST_CHANGED && s->trust_mode == SC_TRUST_MODE_ALWAYS) {
+            c.trust = SC_TRUST_UNVERIFIED; /* accepted, but no longer verified */
+            rc = sc_store_contact_put(s->store, &c);
+            if (rc != SOTTO_OK)
+                return rc;
+        }
         if (c.trust == SC_TRUST_CHANGED && (rc = sc_store_outbox_hold(s->store, name)) != SOTTO_OK)
             return rc;
         rc = sc_sync_event_kv(s, "key_change", name, "trust",
@@ -171,10 +178,17 @@ int sc_sync_apply_account(struct sc_sync *s, const Sotto__Server__AccountInfo *a
     }
     if (strcmp(name, s->self) != 0) {
         rc = sc_store_contact_get(s->store, &c, name);
-        if (rc == SOTTO_OK && c.trust == SC_TRUST_CHANGED)
+        if (rc == SOTTO_OK &&
+            (c.trust == SC_TRUST_CHANGED ||
+             (s->trust_mode == SC_TRUST_MODE_NEVER && c.trust != SC_TRUST_VERIFIED)))
             return SOTTO_ERR_UNTRUSTED_IDENTITY;
     }
     return rc;
+}
+
+int sc_sync_lookup(struct sc_sync *s, const char *name)
+{
+    return sc_sync_fetch_account(s, name);
 }
 
 int sc_sync_fetch_account(struct sc_sync *s, const char *name)

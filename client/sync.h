@@ -11,6 +11,11 @@
  * sending fails with SOTTO_ERR_UNTRUSTED_IDENTITY until the user verifies
  * again. A device not on the account's signed list is never encrypted to
  * and its messages are refused.
+ *
+ * trust_mode (trust_new_identities) changes that policy: "always" accepts
+ * a changed key at once (the contact becomes unverified, the change is
+ * still journalled, nothing is held); "never" sends only to contacts the
+ * user verified (`sotto trust`): anything else is held.
  */
 #ifndef SC_SYNC_H
 #define SC_SYNC_H
@@ -40,6 +45,7 @@ struct sc_sync {
     char self[SC_NAME_MAX + 1];
     sc_event_fn *on_event;
     void *ctx;
+    int trust_mode; /* enum sc_trust_mode (client/config.h); 0 = tofu */
 };
 
 /* Sets up s (loads our account name). */
@@ -84,6 +90,11 @@ SOTTO_MUST_CHECK int sc_sync_receive(struct sc_sync *s, int timeout_ms, size_t m
 /* Tells peer that we have read the messages mids[0..n) (hex ids). */
 SOTTO_MUST_CHECK int sc_sync_send_read(struct sc_sync *s, const char *peer,
                                        const char (*mids)[SC_MID_LEN + 1], size_t n);
+
+/* Fetches name's account (key and signed device list) from the server and
+ * applies the key policy, e.g. to learn a key before verifying it.
+ * SOTTO_ERR_UNTRUSTED_IDENTITY when sending to name is not allowed now. */
+SOTTO_MUST_CHECK int sc_sync_lookup(struct sc_sync *s, const char *name);
 
 /* Appends an event to the journal and calls on_event. */
 SOTTO_MUST_CHECK int sc_sync_event(struct sc_sync *s, const char *kind, const char *json);

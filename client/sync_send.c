@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "client/account.h"
+#include "client/config.h"
 #include "client/sstore.h"
 #include "crypto/crypto.h"
 #include "sotto/session.h"
@@ -296,7 +297,14 @@ int sc_sync_flush(struct sc_sync *s, int64_t now, size_t *sent)
     int rc;
     *sent = 0;
     while ((rc = sc_store_outbox_next(s->store, &it, now)) == SOTTO_OK) {
-        int sr = send_item(s, &it);
+        struct sc_contact ct;
+        int sr = SOTTO_OK;
+        if (s->trust_mode == SC_TRUST_MODE_NEVER && strcmp(it.peer, s->self) != 0 &&
+            (sc_store_contact_get(s->store, &ct, it.peer) != SOTTO_OK ||
+             ct.trust != SC_TRUST_VERIFIED))
+            sr = SOTTO_ERR_UNTRUSTED_IDENTITY; /* never send to a key not verified */
+        if (sr == SOTTO_OK)
+            sr = send_item(s, &it);
         if (sr == SOTTO_OK) {
             rc = sc_store_outbox_done(s->store, it.mid);
             if (rc == SOTTO_OK) {
