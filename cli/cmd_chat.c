@@ -123,8 +123,12 @@ static int hist_cb(void *ctx, const struct sc_message *m)
         return 1;
     if (!m->outgoing && m->status == SC_MSG_RECEIVED && h->nunread < SC_RECEIPT_MAX)
         memcpy(h->unread[h->nunread++], m->mid, SC_MID_LEN + 1);
-    snprintf(line, len, "%s %s %.*s%s", when, m->outgoing ? "me:" : "<<", (int)m->body_len,
-             (const char *)m->body, mark(m));
+    if (m->kind == SC_KIND_REACTION)
+        snprintf(line, len, "%s %s reacted %.*s", when, m->outgoing ? "me:" : "<<",
+                 (int)m->body_len, (const char *)m->body);
+    else
+        snprintf(line, len, "%s %s %.*s%s", when, m->outgoing ? "me:" : "<<", (int)m->body_len,
+                 (const char *)m->body, mark(m));
     h->lines[h->n++] = line;
     return 0;
 }
@@ -297,8 +301,17 @@ static void on_event(void *ctx, int64_t seq, const char *kind, const char *json)
 {
     struct tui *t = ctx;
     (void)seq;
-    (void)json;
     t->dirty = t->dirty < 0 ? t->dirty : 1;
+    if (strcmp(kind, "typing") == 0) {
+        cJSON *o = cJSON_Parse(json);
+        const char *peer = cJSON_GetStringValue(cJSON_GetObjectItem(o, "peer"));
+        if (peer != NULL && cJSON_IsTrue(cJSON_GetObjectItem(o, "typing")))
+            snprintf(t->status, sizeof t->status, "%s is typing...", peer);
+        else
+            t->status[0] = 0;
+        cJSON_Delete(o);
+        return;
+    }
     if (strcmp(kind, "message") == 0 || strcmp(kind, "key_change") == 0)
         load_peers(t);
 }

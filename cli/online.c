@@ -54,6 +54,8 @@ void online_flush(struct online *o)
 void online_tick(struct online *o)
 {
     size_t n;
+    if (sc_store_message_expire(o->c->store, cli_now_ms(), &n) != SOTTO_OK)
+        n = 0; /* disappearing messages: retried on the next tick */
     try_connect(o);
     if (o->conn != NULL && cli_now_ms() >= o->next_flush)
         online_flush(o);

@@ -159,5 +159,10 @@ int cli_open_store(struct cli *c, int create, int use_keyfile)
     rc = sc_store_open(&c->store, db);
     if (rc != SOTTO_OK)
         return cli_fail_err(c, rc, "opening the store");
-    return unlock(c, create, use_keyfile);
+    rc = unlock(c, create, use_keyfile);
+    /* Disappearing messages: whatever has expired goes before anything is
+     * shown. A failure leaves them for the next run. */
+    if (rc == 0 && sc_store_message_expire(c->store, cli_now_ms(), NULL) != SOTTO_OK)
+        fprintf(stderr, "sotto: note: could not delete expired messages\n");
+    return rc;
 }

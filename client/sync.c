@@ -75,6 +75,12 @@ char *sc_message_json_text(const struct sc_message *m)
     cJSON_AddNumberToObject(o, "ts", (double)m->ts);
     cJSON_AddStringToObject(o, "status", sc_msg_status_name(m->status));
     cJSON_AddStringToObject(o, "text", text);
+    if (m->kind == SC_KIND_REACTION) {
+        cJSON_AddStringToObject(o, "type", "reaction");
+        cJSON_AddStringToObject(o, "target", m->target);
+    }
+    if (m->expires_at > 0)
+        cJSON_AddNumberToObject(o, "expires_at", (double)m->expires_at);
     free(text);
     out = cJSON_PrintUnformatted(o);
     cJSON_Delete(o);

@@ -30,13 +30,19 @@ enum {
     SC_CONTENT_TEXT = 1,       /* content = kind byte || UTF-8 text */
     SC_CONTENT_TRANSCRIPT = 2, /* to our own devices: kind, name length, name, text */
     SC_CONTENT_RECEIPT = 3,    /* kind, 1 delivered | 2 read, 16-byte guids */
+    SC_CONTENT_REACTION = 4,   /* kind, 16-byte guid of the target message, UTF-8 emoji */
+    SC_CONTENT_TYPING = 5,     /* kind, 1 started | 0 stopped (never stored) */
+    SC_CONTENT_TIMER = 6,      /* kind, 4-byte big-endian seconds (0 = off) */
+    SC_TIMER_MAX = 4 * 7 * 24 * 3600,
+    SC_EMOJI_MAX = 64,
     SC_RECEIPT_DELIVERED = 1,
     SC_RECEIPT_READ = 2,
     SC_RECEIPT_MAX = 64, /* guids per receipt */
 };
 
 /* Called for each event as it is journalled (may be NULL). kind is
- * "message", "key_change", "status" or "error"; json is the event body. */
+ * "message", "key_change", "status", "timer" or "error"; json is the event
+ * body. "typing" events come with seq 0 and are not journalled. */
 typedef void sc_event_fn(void *ctx, int64_t seq, const char *kind, const char *json);
 
 struct sc_sync {
@@ -95,6 +101,15 @@ SOTTO_MUST_CHECK int sc_sync_send_read(struct sc_sync *s, const char *peer,
  * applies the key policy, e.g. to learn a key before verifying it.
  * SOTTO_ERR_UNTRUSTED_IDENTITY when sending to name is not allowed now. */
 SOTTO_MUST_CHECK int sc_sync_lookup(struct sc_sync *s, const char *name);
+
+/* Tells peer we started (on = 1) or stopped typing. Not stored anywhere;
+ * the receiver gets a "typing" event (on_event only, not journalled). */
+SOTTO_MUST_CHECK int sc_sync_send_typing(struct sc_sync *s, const char *peer, int on);
+
+/* Sets the disappearing-message timer of the conversation with peer
+ * (seconds, 0 = off) here and tells peer, whose client applies it too:
+ * messages added afterwards expire ts + seconds later. */
+SOTTO_MUST_CHECK int sc_sync_send_timer(struct sc_sync *s, const char *peer, uint32_t seconds);
 
 /* Appends an event to the journal and calls on_event. */
 SOTTO_MUST_CHECK int sc_sync_event(struct sc_sync *s, const char *kind, const char *json);
