@@ -301,10 +301,22 @@ static int send_item(struct sc_sync *s, const struct sc_outbox_item *it)
     return rc;
 }
 
+/* trust_new_identities never: nothing at all goes to a key not verified. */
+static int allowed(struct sc_sync *s, const char *peer)
+{
+    struct sc_contact c;
+    if (s->trust_mode != SC_TRUST_MODE_NEVER || strcmp(peer, s->self) == 0)
+        return SOTTO_OK;
+    if (sc_store_contact_get(s->store, &c, peer) != SOTTO_OK || c.trust != SC_TRUST_VERIFIED)
+        return SOTTO_ERR_UNTRUSTED_IDENTITY;
+    return SOTTO_OK;
+}
+
 int sc_sync_send_typing(struct sc_sync *s, const char *peer, int on)
 {
     uint8_t content[2] = {SC_CONTENT_TYPING, on ? 1 : 0};
-    return sc_sync_send_content(s, peer, content, sizeof content);
+    int rc = allowed(s, peer);
+    return rc == SOTTO_OK ? sc_sync_send_content(s, peer, content, sizeof content) : rc;
 }
 
 int sc_sync_send_timer(struct sc_sync *s, const char *peer, uint32_t seconds)
@@ -315,6 +327,9 @@ int sc_sync_send_timer(struct sc_sync *s, const char *peer, uint32_t seconds)
     int rc;
     if (seconds > SC_TIMER_MAX)
         return SOTTO_ERR_INVALID_ARGUMENT;
+    rc = allowed(s, peer);
+    if (rc != SOTTO_OK)
+        return rc;
     rc = sc_store_contact_get(s->store, &c, peer);
     if (rc == SOTTO_ERR_NOT_FOUND) {
         memset(&c, 0, sizeof c);

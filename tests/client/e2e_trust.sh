@@ -29,6 +29,8 @@ printf 'trust_new_identities = never\n' >>"$SOTTO_CONFIG"
 "$SOTTO" -a dave send bob -m "not yet" >/dev/null 2>"$T/err"
 check "never: sending to an unverified contact exits 4" test $? = 4
 check "never: ... saying to verify and trust" grep -q "sotto trust NAME --safety-number" "$T/err"
+check "never: typing to an unverified contact exits 4 too" test "$("$SOTTO" -a alice typing bob start >/dev/null 2>&1; echo $?)" = 4
+check "never: so does a timer" test "$("$SOTTO" -a alice timer bob 5 >/dev/null 2>&1; echo $?)" = 4
 check "never: nothing was queued" test -z "$("$SOTTO" -a dave history bob)"
 check "never: verify fetches bob's key from the server" "$SOTTO" -a dave verify --no-qr bob
 sn=$("$SOTTO" -a bob -o json verify dave | python3 -c 'import sys,json; print(json.load(sys.stdin)["safety_number"])')
