@@ -35,6 +35,7 @@ struct cli {
     struct sc_config cfg;
     struct sc_store *store; /* opened by cli_open_store */
     int existed;            /* the store was there before cli_open_store */
+    int trust_opt;          /* --trust-new-identities, -1 = from the config */
 };
 
 struct cli_cmd {
@@ -84,6 +85,11 @@ void cli_print_message(struct cli *c, const struct sc_message *m);
 int cli_queue_message(struct cli *c, struct sc_message *m, const char *peer, const char *text,
                       size_t len);
 
+/* The same for a message of another kind (SC_KIND_REACTION: text = emoji,
+ * target = the message's id). */
+int cli_queue_kind(struct cli *c, struct sc_message *m, const char *peer, const char *text,
+                   size_t len, int kind, const char *target);
+
 /* Prints an incoming message event (msg.c). */
 void cli_print_event_message(struct cli *c, const cJSON *o);
 
@@ -125,5 +131,8 @@ int cmd_block(struct cli *c, int argc, char **argv);
 int cmd_history(struct cli *c, int argc, char **argv);
 int cmd_chat(struct cli *c, int argc, char **argv);
 int cmd_daemon(struct cli *c, int argc, char **argv);
+int cmd_react(struct cli *c, int argc, char **argv);
+int cmd_typing(struct cli *c, int argc, char **argv);
+int cmd_timer(struct cli *c, int argc, char **argv);
 
 #endif

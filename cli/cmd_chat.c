@@ -49,6 +49,7 @@ struct tui {
     int scroll;
     int dirty;
     char status[256];
+    int typing; /* we told the open conversation that we are typing */
 };
 
 static int add_peer(struct tui *t, const char *name)
@@ -123,8 +124,12 @@ static int hist_cb(void *ctx, const struct sc_message *m)
         return 1;
     if (!m->outgoing && m->status == SC_MSG_RECEIVED && h->nunread < SC_RECEIPT_MAX)
         memcpy(h->unread[h->nunread++], m->mid, SC_MID_LEN + 1);
-    snprintf(line, len, "%s %s %.*s%s", when, m->outgoing ? "me:" : "<<", (int)m->body_len,
-             (const char *)m->body, mark(m));
+    if (m->kind == SC_KIND_REACTION)
+        snprintf(line, len, "%s %s reacted %.*s", when, m->outgoing ? "me:" : "<<",
+                 (int)m->body_len, (const char *)m->body);
+    else
+        snprintf(line, len, "%s %s %.*s%s", when, m->outgoing ? "me:" : "<<", (int)m->body_len,
+                 (const char *)m->body, mark(m));
     h->lines[h->n++] = line;
     return 0;
 }
@@ -249,7 +254,19 @@ static void send_line(struct tui *t)
     t->scroll = 0;
 }
 
-static void on_key(struct tui *t, int ch, wint_t wc, int is_key)
+/* Best effort typing indicator for the open conversation: start when the
+ * input line gets its first character, stop when it is sent or emptied. */
+static void set_typing(struct tui *t, int on)
+{
+    if (on == t->typing || t->npeers == 0 || t->net.conn == NULL)
+        return;
+    if (sc_sync_send_typing(&t->net.sync, t->peers[t->sel], on) == SOTTO_OK)
+        t->typing = on;
+    else
+        t->typing = 0;
+}
+
+static void on_key_inner(struct tui *t, int ch, wint_t wc, int is_key)
 {
     if (is_key) {
         if (ch == KEY_UP && t->sel > 0)
@@ -278,7 +295,7 @@ static void on_key(struct tui *t, int ch, wint_t wc, int is_key)
         if (t->npeers > 0)
             t->sel = (t->sel + 1) % t->npeers;
     } else if (wc == 127 || wc == 8) {
-        on_key(t, KEY_BACKSPACE, 0, 1);
+        on_key_inner(t, KEY_BACKSPACE, 0, 1);
     } else if (wc >= 32) {
         char mb[MB_LEN_MAX];
         mbstate_t st;
@@ -293,12 +310,40 @@ static void on_key(struct tui *t, int ch, wint_t wc, int is_key)
     }
 }
 
+static void on_key(struct tui *t, int ch, wint_t wc, int is_key)
+{
+    size_t before = t->ilen;
+    size_t sel = t->sel;
+    on_key_inner(t, ch, wc, is_key);
+    if (t->sel != sel) {
+        size_t now = t->sel;
+        t->sel = sel;
+        set_typing(t, 0); /* tell the conversation we left */
+        t->sel = now;
+    } else if (before == 0 && t->ilen > 0 && t->input[0] != '/') {
+        set_typing(t, 1);
+    } else if (t->ilen == 0) {
+        set_typing(t, 0);
+    }
+}
+
 static void on_event(void *ctx, int64_t seq, const char *kind, const char *json)
 {
     struct tui *t = ctx;
     (void)seq;
-    (void)json;
     t->dirty = t->dirty < 0 ? t->dirty : 1;
+    if (strcmp(kind, "typing") == 0) {
+        cJSON *o = cJSON_Parse(json);
+        const char *peer = cJSON_GetStringValue(cJSON_GetObjectItem(o, "peer"));
+        if (peer != NULL && cJSON_IsTrue(cJSON_GetObjectItem(o, "typing")))
+            snprintf(t->status, sizeof t->status, "%s is typing...", peer);
+        else
+            t->status[0] = 0;
+        cJSON_Delete(o);
+        return;
+    }
+    if (strcmp(kind, "message") == 0 && strstr(t->status, " is typing...") != NULL)
+        t->status[0] = 0; /* the message they were typing arrived */
     if (strcmp(kind, "message") == 0 || strcmp(kind, "key_change") == 0)
         load_peers(t);
 }

@@ -76,6 +76,12 @@ static int add(struct cli *c, int argc, char **argv)
         return rc;
     if (keyhex != NULL) {
         rc = sc_store_contact_observe_key(c->store, &changed, argv[optind], key, cli_now_ms());
+        if (rc == SOTTO_OK && changed && c->cfg.trust_mode == SC_TRUST_MODE_ALWAYS &&
+            (rc = sc_store_contact_get(c->store, &ct, argv[optind])) == SOTTO_OK &&
+            ct.trust == SC_TRUST_CHANGED) {
+            ct.trust = SC_TRUST_UNVERIFIED; /* --trust-new-identities always */
+            rc = sc_store_contact_put(c->store, &ct);
+        }
         if (rc == SOTTO_OK && changed)
             fprintf(stderr,
                     "sotto: the identity key of %s CHANGED; compare safety numbers "

@@ -16,6 +16,9 @@ static const struct cli_cmd commands[] = {
     {"device", cmd_device, "add, list or remove this account's devices"},
     {"send", cmd_send, "send a message (queued and retried until the server takes it)"},
     {"receive", cmd_receive, "fetch, decrypt and print incoming messages"},
+    {"react", cmd_react, "react to a message with an emoji"},
+    {"typing", cmd_typing, "tell a contact you started or stopped typing"},
+    {"timer", cmd_timer, "set the disappearing-message timer of a conversation"},
     {"history", cmd_history, "print stored messages of one or all conversations"},
     {"verify", cmd_verify, "show the safety number (and QR) to compare with a contact"},
     {"trust", cmd_trust, "mark a contact verified after comparing safety numbers"},
@@ -26,7 +29,8 @@ static const struct cli_cmd commands[] = {
 };
 
 static const char usage_head[] =
-    "usage: sotto [-a ACCOUNT] [-o text|json] COMMAND [ARGS]\n"
+    "usage: sotto [-a ACCOUNT] [-o text|json] [--trust-new-identities MODE] COMMAND\n"
+    "             [ARGS]\n"
     "\n"
     "sotto is an end-to-end encrypted messenger. Messages are encrypted with the\n"
     "Signal protocol on this machine; the server only relays ciphertext.\n"
@@ -36,6 +40,12 @@ static const char usage_head[] =
     "                      else \"default\"); data in $XDG_DATA_HOME/sotto/NAME\n"
     "  -o, --output FMT    text (default) or json: one JSON object per line, each\n"
     "                      with a \"schema\" id such as \"sotto.message.v1\"\n"
+    "  --trust-new-identities tofu|always|never\n"
+    "                      a contact's new or changed key (config key\n"
+    "                      trust_new_identities; default tofu): tofu trusts the\n"
+    "                      first key and stops sending to a verified contact whose\n"
+    "                      key changes; always accepts changes (still announced);\n"
+    "                      never sends only to contacts verified with `sotto trust`\n"
     "  -h, --help          this help; `sotto COMMAND --help` for a command\n"
     "  --version           print the version\n"
     "\n"
@@ -66,6 +76,7 @@ int main(int argc, char **argv)
 
     memset(&c, 0, sizeof c);
     c.prog = "sotto";
+    c.trust_opt = -1;
     for (; i < argc && argv[i][0] == '-'; i++) {
         const char *a = argv[i];
         if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
@@ -82,6 +93,11 @@ int main(int argc, char **argv)
                 return cli_fail(&c, EXIT_USER, "usage", "use -o text or -o json",
                                 "unknown output format '%s'", fmt);
             c.json = strcmp(fmt, "json") == 0;
+        } else if (strcmp(a, "--trust-new-identities") == 0 && i + 1 < argc) {
+            c.trust_opt = sc_trust_mode_parse(argv[++i]);
+            if (c.trust_opt < 0)
+                return cli_fail(&c, EXIT_USER, "usage", "use tofu, always or never",
+                                "unknown --trust-new-identities value '%s'", argv[i]);
         } else {
             return cli_fail(&c, EXIT_USER, "usage", "run `sotto --help` for the options",
                             "unknown or incomplete option '%s'", a);

@@ -42,6 +42,12 @@ cJSON *cli_message_json(const struct sc_message *m)
         buf[n] = 0;
         cJSON_AddStringToObject(o, "text", buf);
     }
+    if (m->kind == SC_KIND_REACTION) {
+        cJSON_AddStringToObject(o, "type", "reaction");
+        cJSON_AddStringToObject(o, "target", m->target);
+    }
+    if (m->expires_at > 0)
+        cJSON_AddNumberToObject(o, "expires_at", (double)m->expires_at);
     return o;
 }
 
@@ -56,6 +62,19 @@ void cli_print_message(struct cli *c, const struct sc_message *m)
     }
     localtime_r(&t, &tm);
     strftime(when, sizeof when, "%Y-%m-%d %H:%M", &tm);
+    if (m->kind == SC_KIND_REACTION) {
+        struct sc_message tg;
+        char what[80] = "";
+        if (c->store != NULL && sc_store_message_get(c->store, &tg, m->target) == SOTTO_OK) {
+            snprintf(what, sizeof what, " \"%.*s\"", tg.body_len > 40 ? 40 : (int)tg.body_len,
+                     (const char *)tg.body);
+            sc_message_clear(&tg);
+        }
+        printf("%s %s %s: reacted %.*s to %s%s\n", when, m->outgoing ? "->" : "<-", m->peer,
+               (int)m->body_len, (const char *)m->body, m->target, what);
+        fflush(stdout);
+        return;
+    }
     if (m->outgoing && m->status != SC_MSG_SENT)
         printf("%s -> %s: %.*s  [%s]\n", when, m->peer, (int)m->body_len, (const char *)m->body,
                cli_status_name(m->status));
@@ -67,6 +86,12 @@ void cli_print_message(struct cli *c, const struct sc_message *m)
 
 int cli_queue_message(struct cli *c, struct sc_message *m, const char *peer, const char *text,
                       size_t len)
+{
+    return cli_queue_kind(c, m, peer, text, len, SC_KIND_TEXT, NULL);
+}
+
+int cli_queue_kind(struct cli *c, struct sc_message *m, const char *peer, const char *text,
+                   size_t len, int kind, const char *target)
 {
     struct sc_contact ct;
     int rc;
@@ -91,6 +116,12 @@ int cli_queue_message(struct cli *c, struct sc_message *m, const char *peer, con
                         "%s's identity key changed since you verified it; sending to %s stops "
                         "until you verify again",
                         peer, peer);
+    if (c->cfg.trust_mode == SC_TRUST_MODE_NEVER && strcmp(peer, c->cfg.account) != 0 &&
+        (rc == SOTTO_ERR_NOT_FOUND || (rc == SOTTO_OK && ct.trust != SC_TRUST_VERIFIED)))
+        return cli_fail(c, EXIT_UNTRUSTED, "untrusted_identity",
+                        "with --trust-new-identities never, compare safety numbers first: run "
+                        "`sotto verify NAME`, then `sotto trust NAME --safety-number N`",
+                        "%s's identity key is not verified; nothing was sent", peer);
     if (rc == SOTTO_ERR_NOT_FOUND) {
         memset(&ct, 0, sizeof ct);
         snprintf(ct.name, sizeof ct.name, "%s", peer);
@@ -106,6 +137,11 @@ int cli_queue_message(struct cli *c, struct sc_message *m, const char *peer, con
     m->status = SC_MSG_QUEUED;
     m->body = (uint8_t *)text;
     m->body_len = len;
+    m->kind = kind;
+    if (ct.timer_s > 0)
+        m->expires_at = m->ts + (int64_t)ct.timer_s * 1000; /* disappearing */
+    if (target != NULL)
+        snprintf(m->target, sizeof m->target, "%s", target);
     rc = sc_store_outbox_add(c->store, m);
     if (rc != SOTTO_OK)
         return cli_fail_err(c, rc, "queueing the message");
@@ -135,5 +171,16 @@ void cli_print_event_message(struct cli *c, const cJSON *o)
     m.status = SC_MSG_RECEIVED;
     m.body = (uint8_t *)text;
     m.body_len = strlen(text);
+    {
+        const char *type = cJSON_GetStringValue(cJSON_GetObjectItem(o, "type"));
+        const char *target = cJSON_GetStringValue(cJSON_GetObjectItem(o, "target"));
+        if (type != NULL && strcmp(type, "reaction") == 0 && target != NULL) {
+            m.kind = SC_KIND_REACTION;
+            snprintf(m.target, sizeof m.target, "%s", target);
+        }
+        const cJSON *ex = cJSON_GetObjectItem(o, "expires_at");
+        if (cJSON_IsNumber(ex) && ex->valuedouble > 0 && ex->valuedouble < 9e15)
+            m.expires_at = (int64_t)ex->valuedouble;
+    }
     cli_print_message(c, &m);
 }

@@ -71,6 +71,8 @@ int cli_online(struct cli *c, struct sc_conn **conn, struct sc_sync *s, int quie
         return rc;
     rc = sc_sync_init(s, *conn, c->store, cli_on_event, c);
     if (rc == SOTTO_OK)
+        s->trust_mode = c->cfg.trust_mode;
+    if (rc == SOTTO_OK)
         rc = sc_sync_prepare(s);
     if (rc != SOTTO_OK) {
         sc_conn_close(*conn);
@@ -141,6 +143,22 @@ void cli_on_event(void *ctx, int64_t seq, const char *kind, const char *json)
                 peer ? peer : "NAME");
         if (c->json)
             cli_emit(c, "sotto.key_change.v1", cJSON_Duplicate(o, 1));
+    } else if (strcmp(kind, "typing") == 0) {
+        int on = cJSON_IsTrue(cJSON_GetObjectItem(o, "typing"));
+        if (c->json)
+            cli_emit(c, "sotto.typing.v1", cJSON_Duplicate(o, 1));
+        else
+            printf("%s %s\n", peer ? peer : "?", on ? "is typing..." : "stopped typing");
+        fflush(stdout);
+    } else if (strcmp(kind, "timer") == 0) {
+        double sec = cJSON_GetNumberValue(cJSON_GetObjectItem(o, "timer"));
+        if (c->json)
+            cli_emit(c, "sotto.timer.v1", cJSON_Duplicate(o, 1));
+        else if (sec > 0)
+            printf("%s set disappearing messages to %.0f s\n", peer ? peer : "?", sec);
+        else
+            printf("%s turned disappearing messages off\n", peer ? peer : "?");
+        fflush(stdout);
     } else if (strcmp(kind, "held") == 0) {
         fprintf(stderr, "sotto: a message to %s is held until you verify their new key\n",
                 peer ? peer : "?");

@@ -23,6 +23,8 @@ static void try_connect(struct online *o)
     if (rc == SOTTO_OK)
         rc = sc_sync_init(&o->sync, o->conn, c->store, o->on_event, o->ctx);
     if (rc == SOTTO_OK)
+        o->sync.trust_mode = c->cfg.trust_mode;
+    if (rc == SOTTO_OK)
         rc = sc_sync_prepare(&o->sync);
     if (rc != SOTTO_OK) {
         if (o->failures == 0 && !o->quiet)
@@ -52,6 +54,8 @@ void online_flush(struct online *o)
 void online_tick(struct online *o)
 {
     size_t n;
+    if (sc_store_message_expire(o->c->store, cli_now_ms(), &n) != SOTTO_OK)
+        n = 0; /* disappearing messages: retried on the next tick */
     try_connect(o);
     if (o->conn != NULL && cli_now_ms() >= o->next_flush)
         online_flush(o);

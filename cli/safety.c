@@ -5,6 +5,7 @@
 
 #include "cli.h"
 #include "client/account.h"
+#include "client/sync.h"
 #include "safety.h"
 
 int cli_safety_number(struct cli *c, struct sotto_fingerprint *fp, struct sc_contact *ct,
@@ -15,6 +16,17 @@ int cli_safety_number(struct cli *c, struct sotto_fingerprint *fp, struct sc_con
     if (rc != SOTTO_OK)
         return cli_fail_err(c, rc, "reading this account");
     rc = sc_store_contact_get(c->store, ct, peer);
+    if (rc == SOTTO_ERR_NOT_FOUND || (rc == SOTTO_OK && !ct->has_key)) {
+        /* Not known yet: ask the server (the key is only shown, not trusted). */
+        struct sc_conn *conn = NULL;
+        struct sc_sync s;
+        if (sc_name_valid(peer) && cli_online(c, &conn, &s, 1) == 0) {
+            int lr = sc_sync_lookup(&s, peer); /* shown, not trusted: any outcome */
+            (void)lr;
+            sc_conn_close(conn);
+        }
+        rc = sc_store_contact_get(c->store, ct, peer);
+    }
     if (rc == SOTTO_ERR_NOT_FOUND || (rc == SOTTO_OK && !ct->has_key))
         return cli_fail(c, EXIT_USER, "no_key",
                         "exchange a message first (or `sotto contacts add NAME --identity-key "

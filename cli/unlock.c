@@ -90,6 +90,8 @@ static int load_config(struct cli *c)
     int rc = sc_config_load(&c->cfg, c->account, msg, sizeof msg);
     if (rc != SOTTO_OK)
         return cli_fail(c, EXIT_USER, "config", "", "%s", msg);
+    if (c->trust_opt >= 0)
+        c->cfg.trust_mode = c->trust_opt;
     return 0;
 }
 
@@ -157,5 +159,10 @@ int cli_open_store(struct cli *c, int create, int use_keyfile)
     rc = sc_store_open(&c->store, db);
     if (rc != SOTTO_OK)
         return cli_fail_err(c, rc, "opening the store");
-    return unlock(c, create, use_keyfile);
+    rc = unlock(c, create, use_keyfile);
+    /* Disappearing messages: whatever has expired goes before anything is
+     * shown. A failure leaves them for the next run. */
+    if (rc == 0 && sc_store_message_expire(c->store, cli_now_ms(), NULL) != SOTTO_OK)
+        fprintf(stderr, "sotto: note: could not delete expired messages\n");
+    return rc;
 }

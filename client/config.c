@@ -15,6 +15,7 @@ struct pass {
     char acct_server[SC_VALUE_MAX], acct_key[SC_VALUE_MAX];
     char global_keyfile[SC_PATH_MAX], acct_keyfile[SC_PATH_MAX];
     char global_pass[SC_PATH_MAX], acct_pass[SC_PATH_MAX];
+    int global_trust, acct_trust; /* -1 = not set */
 };
 
 static void set(char *dst, size_t cap, const char *v)
@@ -39,8 +40,33 @@ static int on_value(void *user, const char *section, const char *name, const cha
         set(global ? p->global_keyfile : p->acct_keyfile, SC_PATH_MAX, value);
     else if (strcmp(name, "passphrase_file") == 0 && (global || mine))
         set(global ? p->global_pass : p->acct_pass, SC_PATH_MAX, value);
+    else if (strcmp(name, "trust_new_identities") == 0 && (global || mine)) {
+        int m = sc_trust_mode_parse(value);
+        if (m < 0)
+            return 0; /* reported as a parse error on this line */
+        if (global)
+            p->global_trust = m;
+        else
+            p->acct_trust = m;
+    }
     /* Unknown keys are ignored so older clients read newer files. */
     return 1;
+}
+
+int sc_trust_mode_parse(const char *v)
+{
+    if (strcmp(v, "tofu") == 0)
+        return SC_TRUST_MODE_TOFU;
+    if (strcmp(v, "always") == 0)
+        return SC_TRUST_MODE_ALWAYS;
+    if (strcmp(v, "never") == 0)
+        return SC_TRUST_MODE_NEVER;
+    return -1;
+}
+
+const char *sc_trust_mode_name(int mode)
+{
+    return mode == SC_TRUST_MODE_ALWAYS ? "always" : mode == SC_TRUST_MODE_NEVER ? "never" : "tofu";
 }
 
 static int read_all(struct pass *p, const char *const *files, size_t n, char *msg, size_t cap)
@@ -90,6 +116,7 @@ int sc_config_load(struct sc_config *cfg, const char *account, char *msg, size_t
     if (p == NULL)
         return SOTTO_ERR_NOMEM;
     p->cfg = cfg;
+    p->global_trust = p->acct_trust = -1;
     rc = read_all(p, files, 3, msg, msgcap); /* pass 1: the default account */
     if (rc != SOTTO_OK)
         goto out;
@@ -114,6 +141,9 @@ int sc_config_load(struct sc_config *cfg, const char *account, char *msg, size_t
         p->acct_keyfile[0] ? p->acct_keyfile : p->global_keyfile);
     set(cfg->passphrase_file, sizeof cfg->passphrase_file,
         p->acct_pass[0] ? p->acct_pass : p->global_pass);
+    cfg->trust_mode = p->acct_trust >= 0     ? p->acct_trust
+                      : p->global_trust >= 0 ? p->global_trust
+                                             : SC_TRUST_MODE_TOFU;
     xdg_dir(base, sizeof base, "XDG_DATA_HOME", ".local/share");
     n = snprintf(cfg->data_dir, sizeof cfg->data_dir, "%.3900s/sotto/%s", base, cfg->account);
     if (n < 0 || (size_t)n >= sizeof cfg->data_dir) {

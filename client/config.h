@@ -11,6 +11,7 @@
  *     [account alice]
  *     server = 127.0.0.1:7443
  *     server_key = <64 hex chars: the server's Noise static public key>
+ *     trust_new_identities = tofu   ; or always, never
  *
  * Data lives in $XDG_DATA_HOME/sotto/<account> (default
  * ~/.local/share/sotto/<account>), created 0700.
@@ -24,12 +25,24 @@
 
 enum { SC_PATH_MAX = 4096, SC_VALUE_MAX = 256 };
 
+/* trust_new_identities: how a contact's new or changed account key is
+ * treated (see client/sync.h). */
+enum sc_trust_mode {
+    SC_TRUST_MODE_TOFU = 0,   /* first key trusted; a verified contact's change blocks */
+    SC_TRUST_MODE_ALWAYS = 1, /* changes accepted (and announced) */
+    SC_TRUST_MODE_NEVER = 2,  /* only keys verified with `sotto trust` are used */
+};
+/* Parses "tofu", "always", "never"; -1 if none of them. */
+int sc_trust_mode_parse(const char *v);
+const char *sc_trust_mode_name(int mode);
+
 struct sc_config {
     char account[SC_NAME_MAX + 1];
     char server[SC_VALUE_MAX];     /* host:port */
     char server_key[SC_VALUE_MAX]; /* hex */
     char key_file[SC_PATH_MAX];    /* store key file; "" = <data>/store.key */
     char passphrase_file[SC_PATH_MAX];
+    int trust_mode;              /* enum sc_trust_mode: trust_new_identities */
     char data_dir[SC_PATH_MAX];  /* the account's folder */
     char loaded[4][SC_PATH_MAX]; /* files that were read, for --help/debug */
     size_t nloaded;

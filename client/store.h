@@ -30,7 +30,7 @@ enum sc_store_sizes {
     SC_NAME_MAX = 64,    /* account names: [a-z0-9._-]{1,64} */
     SC_MID_LEN = 32,     /* message id: 16 random bytes in hex */
     SC_BODY_MAX = 64 * 1024,
-    SC_SCHEMA_VERSION = 1,
+    SC_SCHEMA_VERSION = 2,
 };
 
 enum sc_trust {
@@ -112,6 +112,7 @@ struct sc_contact {
     int trust; /* enum sc_trust */
     int blocked;
     int64_t key_changed_at; /* ms since the epoch, 0 = never */
+    uint32_t timer_s;       /* disappearing-message timer, seconds; 0 = off */
 };
 
 SOTTO_MUST_CHECK int sc_store_contact_get(struct sc_store *s, struct sc_contact *c,
@@ -155,13 +156,26 @@ struct sc_message {
     int status;      /* enum sc_msg_status */
     uint8_t *body;   /* owned by the store during callbacks */
     size_t body_len;
+    int kind;                    /* enum sc_msg_kind */
+    char target[SC_MID_LEN + 1]; /* reaction: the message reacted to */
+    int64_t expires_at;          /* ms; 0 = kept. Set on add from the timer */
 };
 
-/* Adds a message; an existing mid is SOTTO_ERR_DUPLICATE_MESSAGE (dedupe). */
+enum sc_msg_kind {
+    SC_KIND_TEXT = 0,
+    SC_KIND_REACTION = 1, /* body = the emoji, target = the message's id */
+};
+
+/* Adds a message; when the conversation has a timer (contact timer_s) and
+ * m->expires_at is 0, the row expires at m->ts + timer. An existing mid is
+ * SOTTO_ERR_DUPLICATE_MESSAGE (dedupe). */
 SOTTO_MUST_CHECK int sc_store_message_add(struct sc_store *s, const struct sc_message *m);
 SOTTO_MUST_CHECK int sc_store_message_status(struct sc_store *s, const char *mid, int status);
 SOTTO_MUST_CHECK int sc_store_message_get(struct sc_store *s, struct sc_message *m,
                                           const char *mid);
+/* Deletes messages whose expires_at is <= now (not those still in the
+ * outbox); *n gets the count (may be NULL). */
+SOTTO_MUST_CHECK int sc_store_message_expire(struct sc_store *s, int64_t now, size_t *n);
 /* Frees m->body. */
 void sc_message_clear(struct sc_message *m);
 typedef int sc_message_cb(void *ctx, const struct sc_message *m);
@@ -177,6 +191,9 @@ struct sc_outbox_item {
     int64_t next_at;
     uint8_t *body;
     size_t body_len;
+    int kind; /* enum sc_msg_kind */
+    char target[SC_MID_LEN + 1];
+    int64_t ts; /* the message's timestamp: the envelope carries it */
 };
 /* Queues a send: history row (status QUEUED) and outbox row, one
  * transaction. Returns only after the data is on disk. */

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "client/account.h"
+#include "client/config.h"
 #include "client/devlist.h"
 #include "client/sync.h"
 #include "crypto/crypto.h"
@@ -74,6 +75,12 @@ char *sc_message_json_text(const struct sc_message *m)
     cJSON_AddNumberToObject(o, "ts", (double)m->ts);
     cJSON_AddStringToObject(o, "status", sc_msg_status_name(m->status));
     cJSON_AddStringToObject(o, "text", text);
+    if (m->kind == SC_KIND_REACTION) {
+        cJSON_AddStringToObject(o, "type", "reaction");
+        cJSON_AddStringToObject(o, "target", m->target);
+    }
+    if (m->expires_at > 0)
+        cJSON_AddNumberToObject(o, "expires_at", (double)m->expires_at);
     free(text);
     out = cJSON_PrintUnformatted(o);
     cJSON_Delete(o);
@@ -162,6 +169,12 @@ int sc_sync_apply_account(struct sc_sync *s, const Sotto__Server__AccountInfo *a
         rc = sc_store_contact_get(s->store, &c, name);
         if (rc != SOTTO_OK)
             return rc;
+        if (c.trust == SC_TRUST_CHANGED && s->trust_mode == SC_TRUST_MODE_ALWAYS) {
+            c.trust = SC_TRUST_UNVERIFIED; /* accepted, but no longer verified */
+            rc = sc_store_contact_put(s->store, &c);
+            if (rc != SOTTO_OK)
+                return rc;
+        }
         if (c.trust == SC_TRUST_CHANGED && (rc = sc_store_outbox_hold(s->store, name)) != SOTTO_OK)
             return rc;
         rc = sc_sync_event_kv(s, "key_change", name, "trust",
@@ -171,10 +184,17 @@ int sc_sync_apply_account(struct sc_sync *s, const Sotto__Server__AccountInfo *a
     }
     if (strcmp(name, s->self) != 0) {
         rc = sc_store_contact_get(s->store, &c, name);
-        if (rc == SOTTO_OK && c.trust == SC_TRUST_CHANGED)
+        if (rc == SOTTO_OK &&
+            (c.trust == SC_TRUST_CHANGED ||
+             (s->trust_mode == SC_TRUST_MODE_NEVER && c.trust != SC_TRUST_VERIFIED)))
             return SOTTO_ERR_UNTRUSTED_IDENTITY;
     }
     return rc;
+}
+
+int sc_sync_lookup(struct sc_sync *s, const char *name)
+{
+    return sc_sync_fetch_account(s, name);
 }
 
 int sc_sync_fetch_account(struct sc_sync *s, const char *name)

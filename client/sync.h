@@ -11,6 +11,11 @@
  * sending fails with SOTTO_ERR_UNTRUSTED_IDENTITY until the user verifies
  * again. A device not on the account's signed list is never encrypted to
  * and its messages are refused.
+ *
+ * trust_mode (trust_new_identities) changes that policy: "always" accepts
+ * a changed key at once (the contact becomes unverified, the change is
+ * still journalled, nothing is held); "never" sends only to contacts the
+ * user verified (`sotto trust`): anything else is held.
  */
 #ifndef SC_SYNC_H
 #define SC_SYNC_H
@@ -25,13 +30,19 @@ enum {
     SC_CONTENT_TEXT = 1,       /* content = kind byte || UTF-8 text */
     SC_CONTENT_TRANSCRIPT = 2, /* to our own devices: kind, name length, name, text */
     SC_CONTENT_RECEIPT = 3,    /* kind, 1 delivered | 2 read, 16-byte guids */
+    SC_CONTENT_REACTION = 4,   /* kind, 16-byte guid of the target message, UTF-8 emoji */
+    SC_CONTENT_TYPING = 5,     /* kind, 1 started | 0 stopped (never stored) */
+    SC_CONTENT_TIMER = 6,      /* kind, 4-byte big-endian seconds (0 = off) */
+    SC_TIMER_MAX = 4 * 7 * 24 * 3600,
+    SC_EMOJI_MAX = 64,
     SC_RECEIPT_DELIVERED = 1,
     SC_RECEIPT_READ = 2,
     SC_RECEIPT_MAX = 64, /* guids per receipt */
 };
 
 /* Called for each event as it is journalled (may be NULL). kind is
- * "message", "key_change", "status" or "error"; json is the event body. */
+ * "message", "key_change", "status", "timer" or "error"; json is the event
+ * body. "typing" events come with seq 0 and are not journalled. */
 typedef void sc_event_fn(void *ctx, int64_t seq, const char *kind, const char *json);
 
 struct sc_sync {
@@ -40,6 +51,7 @@ struct sc_sync {
     char self[SC_NAME_MAX + 1];
     sc_event_fn *on_event;
     void *ctx;
+    int trust_mode; /* enum sc_trust_mode (client/config.h); 0 = tofu */
 };
 
 /* Sets up s (loads our account name). */
@@ -84,6 +96,20 @@ SOTTO_MUST_CHECK int sc_sync_receive(struct sc_sync *s, int timeout_ms, size_t m
 /* Tells peer that we have read the messages mids[0..n) (hex ids). */
 SOTTO_MUST_CHECK int sc_sync_send_read(struct sc_sync *s, const char *peer,
                                        const char (*mids)[SC_MID_LEN + 1], size_t n);
+
+/* Fetches name's account (key and signed device list) from the server and
+ * applies the key policy, e.g. to learn a key before verifying it.
+ * SOTTO_ERR_UNTRUSTED_IDENTITY when sending to name is not allowed now. */
+SOTTO_MUST_CHECK int sc_sync_lookup(struct sc_sync *s, const char *name);
+
+/* Tells peer we started (on = 1) or stopped typing. Not stored anywhere;
+ * the receiver gets a "typing" event (on_event only, not journalled). */
+SOTTO_MUST_CHECK int sc_sync_send_typing(struct sc_sync *s, const char *peer, int on);
+
+/* Sets the disappearing-message timer of the conversation with peer
+ * (seconds, 0 = off) here and tells peer, whose client applies it too:
+ * messages added afterwards expire ts + seconds later. */
+SOTTO_MUST_CHECK int sc_sync_send_timer(struct sc_sync *s, const char *peer, uint32_t seconds);
 
 /* Appends an event to the journal and calls on_event. */
 SOTTO_MUST_CHECK int sc_sync_event(struct sc_sync *s, const char *kind, const char *json);

@@ -122,6 +122,16 @@ static int parse_content(struct sc_message *m, const struct sotto_buf *pt, const
         m->body_len = pt->len - 1;
         return SOTTO_OK;
     }
+    if (pt->len > 17 && pt->len <= 17 + SC_EMOJI_MAX && pt->data[0] == SC_CONTENT_REACTION) {
+        snprintf(m->peer, sizeof m->peer, "%s", peer);
+        m->status = SC_MSG_RECEIVED;
+        m->kind = SC_KIND_REACTION;
+        for (int k = 0; k < 16; k++)
+            snprintf(m->target + 2 * k, 3, "%02x", pt->data[1 + k]);
+        m->body = pt->data + 17;
+        m->body_len = pt->len - 17;
+        return SOTTO_OK;
+    }
     if (pt->len >= 2 && pt->data[0] == SC_CONTENT_TRANSCRIPT && strcmp(peer, self) == 0) {
         size_t nl = pt->data[1];
         if (nl == 0 || nl > SC_NAME_MAX || 2 + nl > pt->len)
@@ -139,6 +149,39 @@ static int parse_content(struct sc_message *m, const struct sotto_buf *pt, const
     return SOTTO_ERR_INVALID_MESSAGE;
 }
 
+/* Typing (not stored) and timer changes (applied to the contact). */
+static int apply_control(struct sc_sync *s, const char *peer, const struct sotto_buf *pt)
+{
+    char js[160];
+    if (pt->data[0] == SC_CONTENT_TYPING && pt->len == 2) {
+        snprintf(js, sizeof js, "{\"peer\":\"%s\",\"typing\":%s}", peer,
+                 pt->data[1] ? "true" : "false");
+        if (s->on_event != NULL)
+            s->on_event(s->ctx, 0, "typing", js);
+        return SOTTO_OK;
+    }
+    if (pt->data[0] == SC_CONTENT_TIMER && pt->len == 5) {
+        struct sc_contact c;
+        uint32_t sec = (uint32_t)pt->data[1] << 24 | (uint32_t)pt->data[2] << 16 |
+                       (uint32_t)pt->data[3] << 8 | pt->data[4];
+        int rc;
+        if (sec > SC_TIMER_MAX)
+            return SOTTO_ERR_INVALID_MESSAGE;
+        rc = sc_store_contact_get(s->store, &c, peer);
+        if (rc == SOTTO_ERR_NOT_FOUND) {
+            memset(&c, 0, sizeof c);
+            snprintf(c.name, sizeof c.name, "%s", peer);
+            rc = SOTTO_OK;
+        }
+        c.timer_s = sec;
+        if (rc == SOTTO_OK)
+            rc = sc_store_contact_put(s->store, &c);
+        snprintf(js, sizeof js, "{\"peer\":\"%s\",\"timer\":%u}", peer, (unsigned)sec);
+        return rc == SOTTO_OK ? sc_sync_event(s, "timer", js) : rc;
+    }
+    return SOTTO_ERR_INVALID_MESSAGE;
+}
+
 /* Decrypts and stores e (one transaction). *stored = 1 for a new message. */
 static int store_envelope(struct sc_sync *s, const Sotto__Server__Envelope *e, const char *peer,
                           const char *mid, int *stored)
@@ -148,6 +191,7 @@ static int store_envelope(struct sc_sync *s, const Sotto__Server__Envelope *e, c
     struct sc_sstore x;
     struct sotto_buf pt = {NULL, 0};
     struct sc_message m;
+    struct sc_contact c;
     char *js = NULL;
     int64_t seq = 0;
     int rc;
@@ -158,8 +202,11 @@ static int store_envelope(struct sc_sync *s, const Sotto__Server__Envelope *e, c
     if (rc != SOTTO_OK)
         return rc;
     rc = sotto_session_decrypt(&pt, &ss, &addr, (int)e->type, e->content.data, e->content.len);
-    if (rc == SOTTO_OK && pt.len >= 1 && pt.data[0] == SC_CONTENT_RECEIPT) {
-        rc = apply_receipt(s, peer, &pt);
+    if (rc == SOTTO_OK && pt.len >= 1 &&
+        (pt.data[0] == SC_CONTENT_RECEIPT || pt.data[0] == SC_CONTENT_TYPING ||
+         pt.data[0] == SC_CONTENT_TIMER)) {
+        rc = pt.data[0] == SC_CONTENT_RECEIPT ? apply_receipt(s, peer, &pt)
+                                              : apply_control(s, peer, &pt);
         if (rc == SOTTO_OK)
             rc = sc_store_commit(s->store);
         if (rc != SOTTO_OK)
@@ -174,6 +221,8 @@ static int store_envelope(struct sc_sync *s, const Sotto__Server__Envelope *e, c
         memcpy(m.mid, mid, sizeof m.mid);
         m.device = e->source_device;
         m.ts = e->timestamp ? (int64_t)e->timestamp : (int64_t)e->server_timestamp;
+        if (sc_store_contact_get(s->store, &c, m.peer) == SOTTO_OK && c.timer_s > 0)
+            m.expires_at = m.ts + (int64_t)c.timer_s * 1000; /* disappearing */
         rc = sc_store_message_add(s->store, &m);
     }
     if (rc == SOTTO_OK) {

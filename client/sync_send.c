@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "client/account.h"
+#include "client/config.h"
 #include "client/sstore.h"
 #include "crypto/crypto.h"
 #include "sotto/session.h"
@@ -126,7 +127,7 @@ static void free_envelopes(Sotto__Server__OutEnvelope *e, size_t n)
 
 /* One attempt: encrypt to every listed device and Send. *rs on SOTTO_OK. */
 static int try_send(struct sc_sync *s, const struct sotto_store *ss, const char *to,
-                    const uint8_t *content, size_t clen, const uint8_t guid[16],
+                    const uint8_t *content, size_t clen, const uint8_t guid[16], int64_t ts,
                     Sotto__Server__Response **rs)
 {
     Sotto__Server__Request rq = SOTTO__SERVER__REQUEST__INIT;
@@ -169,7 +170,7 @@ static int try_send(struct sc_sync *s, const struct sotto_store *ss, const char 
         snd.guid.len = 16;
         snd.envelopes = envp;
         snd.n_envelopes = ne;
-        snd.timestamp = (uint64_t)sc_sync_now_ms();
+        snd.timestamp = (uint64_t)(ts > 0 ? ts : sc_sync_now_ms());
         rq.body_case = SOTTO__SERVER__REQUEST__BODY_SEND;
         rq.send = &snd;
         rc = sc_conn_request(s->conn, rs, &rq, SC_SEND_TIMEOUT_MS);
@@ -196,7 +197,7 @@ static void forget_devices(struct sc_sync *s, const char *peer,
 /* Sends content to every device of `to` (retrying after the server's
  * device-mismatch refusal with fresh keys); SOTTO_OK when the server took it. */
 static int send_to(struct sc_sync *s, const struct sotto_store *ss, const char *to,
-                   const uint8_t *content, size_t clen, const uint8_t guid[16])
+                   const uint8_t *content, size_t clen, const uint8_t guid[16], int64_t ts)
 {
     int rc = SOTTO_ERR_NO_SESSION, fetch = 0;
     for (int attempt = 0; attempt < SEND_TRIES; attempt++) {
@@ -206,7 +207,7 @@ static int send_to(struct sc_sync *s, const struct sotto_store *ss, const char *
             if (rc != SOTTO_OK)
                 break;
         }
-        rc = try_send(s, ss, to, content, clen, guid, &rs);
+        rc = try_send(s, ss, to, content, clen, guid, ts, &rs);
         if (rc == SOTTO_ERR_NO_SESSION || (rc == SOTTO_ERR_UNTRUSTED_IDENTITY && !fetch)) {
             fetch = 1; /* no list or sessions yet, or the list moved on */
             continue;
@@ -236,7 +237,7 @@ int sc_sync_send_content(struct sc_sync *s, const char *to, const uint8_t *conte
     int rc;
     st_random_bytes(guid, sizeof guid);
     sc_sstore_init(&ss, &x, s->store, s->self);
-    rc = send_to(s, &ss, to, content, len, guid);
+    rc = send_to(s, &ss, to, content, len, guid, 0);
     sc_sstore_clear(&x);
     return rc;
 }
@@ -260,7 +261,7 @@ static void send_transcript(struct sc_sync *s, const struct sotto_store *ss,
     memcpy(content + 2, it->peer, nl);
     memcpy(content + 2 + nl, it->body, it->body_len);
     st_random_bytes(guid, sizeof guid);
-    rc = send_to(s, ss, s->self, content, clen, guid);
+    rc = send_to(s, ss, s->self, content, clen, guid, it->ts);
     sc_free_secret(content, clen);
     if (rc != SOTTO_OK)
         (void)sc_sync_event_kv(s, "error", s->self, "error", "transcript_not_sent");
@@ -272,21 +273,75 @@ static int send_item(struct sc_sync *s, const struct sc_outbox_item *it)
     struct sotto_store ss;
     struct sc_sstore x;
     uint8_t guid[16], *content;
+    size_t clen;
     int rc = unhex16(guid, it->mid);
 
     if (rc != SOTTO_OK)
         return rc;
-    content = malloc(it->body_len + 1);
+    content = malloc(it->body_len + 17);
     if (content == NULL)
         return SOTTO_ERR_NOMEM;
-    content[0] = SC_CONTENT_TEXT;
-    memcpy(content + 1, it->body, it->body_len);
+    if (it->kind == SC_KIND_REACTION) {
+        content[0] = SC_CONTENT_REACTION;
+        rc = unhex16(content + 1, it->target);
+        memcpy(content + 17, it->body, it->body_len);
+        clen = it->body_len + 17;
+    } else {
+        content[0] = SC_CONTENT_TEXT;
+        memcpy(content + 1, it->body, it->body_len);
+        clen = it->body_len + 1;
+    }
     sc_sstore_init(&ss, &x, s->store, s->self);
-    rc = send_to(s, &ss, it->peer, content, it->body_len + 1, guid);
-    sc_free_secret(content, it->body_len + 1);
-    if (rc == SOTTO_OK && strcmp(it->peer, s->self) != 0)
+    if (rc == SOTTO_OK)
+        rc = send_to(s, &ss, it->peer, content, clen, guid, it->ts);
+    sc_free_secret(content, it->body_len + 17);
+    if (rc == SOTTO_OK && strcmp(it->peer, s->self) != 0 && it->kind == SC_KIND_TEXT)
         send_transcript(s, &ss, it);
     sc_sstore_clear(&x);
+    return rc;
+}
+
+/* trust_new_identities never: nothing at all goes to a key not verified. */
+static int allowed(struct sc_sync *s, const char *peer)
+{
+    struct sc_contact c;
+    if (s->trust_mode != SC_TRUST_MODE_NEVER || strcmp(peer, s->self) == 0)
+        return SOTTO_OK;
+    if (sc_store_contact_get(s->store, &c, peer) != SOTTO_OK || c.trust != SC_TRUST_VERIFIED)
+        return SOTTO_ERR_UNTRUSTED_IDENTITY;
+    return SOTTO_OK;
+}
+
+int sc_sync_send_typing(struct sc_sync *s, const char *peer, int on)
+{
+    uint8_t content[2] = {SC_CONTENT_TYPING, on ? 1 : 0};
+    int rc = allowed(s, peer);
+    return rc == SOTTO_OK ? sc_sync_send_content(s, peer, content, sizeof content) : rc;
+}
+
+int sc_sync_send_timer(struct sc_sync *s, const char *peer, uint32_t seconds)
+{
+    uint8_t content[5] = {SC_CONTENT_TIMER, (uint8_t)(seconds >> 24), (uint8_t)(seconds >> 16),
+                          (uint8_t)(seconds >> 8), (uint8_t)seconds};
+    struct sc_contact c;
+    int rc;
+    if (seconds > SC_TIMER_MAX)
+        return SOTTO_ERR_INVALID_ARGUMENT;
+    rc = allowed(s, peer);
+    if (rc != SOTTO_OK)
+        return rc;
+    rc = sc_store_contact_get(s->store, &c, peer);
+    if (rc == SOTTO_ERR_NOT_FOUND) {
+        memset(&c, 0, sizeof c);
+        snprintf(c.name, sizeof c.name, "%s", peer);
+        rc = SOTTO_OK;
+    }
+    if (rc != SOTTO_OK)
+        return rc;
+    c.timer_s = seconds;
+    rc = sc_store_contact_put(s->store, &c);
+    if (rc == SOTTO_OK)
+        rc = sc_sync_send_content(s, peer, content, sizeof content);
     return rc;
 }
 
@@ -296,7 +351,14 @@ int sc_sync_flush(struct sc_sync *s, int64_t now, size_t *sent)
     int rc;
     *sent = 0;
     while ((rc = sc_store_outbox_next(s->store, &it, now)) == SOTTO_OK) {
-        int sr = send_item(s, &it);
+        struct sc_contact ct;
+        int sr = SOTTO_OK;
+        if (s->trust_mode == SC_TRUST_MODE_NEVER && strcmp(it.peer, s->self) != 0 &&
+            (sc_store_contact_get(s->store, &ct, it.peer) != SOTTO_OK ||
+             ct.trust != SC_TRUST_VERIFIED))
+            sr = SOTTO_ERR_UNTRUSTED_IDENTITY; /* never send to a key not verified */
+        if (sr == SOTTO_OK)
+            sr = send_item(s, &it);
         if (sr == SOTTO_OK) {
             rc = sc_store_outbox_done(s->store, it.mid);
             if (rc == SOTTO_OK) {

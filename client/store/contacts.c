@@ -41,10 +41,11 @@ static int read_row(struct sc_store *s, struct sc_contact *c, sqlite3_stmt *st)
     c->trust = sqlite3_column_int(st, 3);
     c->blocked = sqlite3_column_int(st, 4);
     c->key_changed_at = sqlite3_column_int64(st, 5);
+    c->timer_s = (uint32_t)sqlite3_column_int64(st, 6);
     return SOTTO_OK;
 }
 
-#define CONTACT_COLS "pid, name, identity_key, trust, blocked, key_changed_at"
+#define CONTACT_COLS "pid, name, identity_key, trust, blocked, key_changed_at, timer"
 
 int sc_store_contact_get(struct sc_store *s, struct sc_contact *c, const char *name)
 {
@@ -78,8 +79,8 @@ int sc_store_contact_put(struct sc_store *s, const struct sc_contact *c)
     rc = sc_index(s, pid, "peer", c->name);
     if (rc != SOTTO_OK)
         return rc;
-    rc = sc_prepare(s, &st, "INSERT OR REPLACE INTO contacts(" CONTACT_COLS ") VALUES(?,?,?,?,?,?)",
-                    1);
+    rc = sc_prepare(s, &st,
+                    "INSERT OR REPLACE INTO contacts(" CONTACT_COLS ") VALUES(?,?,?,?,?,?,?)", 1);
     if (rc != SOTTO_OK)
         return rc;
     sqlite3_bind_text(st, 1, pid, -1, SQLITE_TRANSIENT);
@@ -95,6 +96,7 @@ int sc_store_contact_put(struct sc_store *s, const struct sc_contact *c)
     sqlite3_bind_int(st, 4, c->trust);
     sqlite3_bind_int(st, 5, c->blocked);
     sqlite3_bind_int64(st, 6, c->key_changed_at);
+    sqlite3_bind_int64(st, 7, c->timer_s);
     return sc_step_done(st);
 }
 

@@ -14,6 +14,7 @@ static int insert_message(struct sc_store *s, const struct sc_message *m)
 {
     char pid[SC_INDEX_HEX + 1];
     sqlite3_stmt *st;
+    int64_t expires;
     int rc;
 
     if (!sc_name_valid(m->peer) || strlen(m->mid) != SC_MID_LEN || m->body_len > SC_BODY_MAX)
@@ -21,9 +22,21 @@ static int insert_message(struct sc_store *s, const struct sc_message *m)
     rc = sc_index(s, pid, "peer", m->peer);
     if (rc != SOTTO_OK)
         return rc;
+    if (m->kind == SC_KIND_REACTION && strlen(m->target) != SC_MID_LEN)
+        return SOTTO_ERR_INVALID_ARGUMENT;
+    expires = m->expires_at;
+    if (expires == 0) {
+        rc = sc_prepare(s, &st, "SELECT timer FROM contacts WHERE pid = ?", 1);
+        if (rc != SOTTO_OK)
+            return rc;
+        sqlite3_bind_text(st, 1, pid, -1, SQLITE_TRANSIENT);
+        if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int64(st, 0) > 0)
+            expires = m->ts + sqlite3_column_int64(st, 0) * 1000;
+        sqlite3_finalize(st);
+    }
     rc = sc_prepare(s, &st,
-                    "INSERT INTO messages(mid, pid, peer, outgoing, device, ts, status, body)"
-                    " VALUES(?,?,?,?,?,?,?,?)",
+                    "INSERT INTO messages(mid, pid, peer, outgoing, device, ts, status, body,"
+                    " kind, target, expires_at) VALUES(?,?,?,?,?,?,?,?,?,?,?)",
                     1);
     if (rc != SOTTO_OK)
         return rc;
@@ -41,6 +54,10 @@ static int insert_message(struct sc_store *s, const struct sc_message *m)
     sqlite3_bind_int64(st, 5, m->device);
     sqlite3_bind_int64(st, 6, m->ts);
     sqlite3_bind_int(st, 7, m->status);
+    sqlite3_bind_int(st, 9, m->kind);
+    if (m->kind == SC_KIND_REACTION)
+        sqlite3_bind_text(st, 10, m->target, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 11, expires);
     return sc_step_done(st);
 }
 
@@ -63,6 +80,24 @@ int sc_store_message_status(struct sc_store *s, const char *mid, int status)
     return rc;
 }
 
+int sc_store_message_expire(struct sc_store *s, int64_t now, size_t *n)
+{
+    sqlite3_stmt *st;
+    int rc = sc_prepare(s, &st,
+                        "DELETE FROM messages WHERE expires_at > 0 AND expires_at <= ?"
+                        " AND mid NOT IN (SELECT mid FROM outbox)",
+                        1);
+    if (n != NULL)
+        *n = 0;
+    if (rc != SOTTO_OK)
+        return rc;
+    sqlite3_bind_int64(st, 1, now);
+    rc = sc_step_done(st);
+    if (rc == SOTTO_OK && n != NULL)
+        *n = (size_t)sqlite3_changes(s->db);
+    return rc;
+}
+
 void sc_message_clear(struct sc_message *m)
 {
     if (m->body != NULL)
@@ -70,7 +105,7 @@ void sc_message_clear(struct sc_message *m)
     memset(m, 0, sizeof *m);
 }
 
-#define MSG_COLS "mid, peer, outgoing, device, ts, status, body"
+#define MSG_COLS "mid, peer, outgoing, device, ts, status, body, kind, target, expires_at"
 
 /* Fills m from a row of MSG_COLS; m->body is malloc'd. */
 static int read_message(struct sc_store *s, struct sc_message *m, sqlite3_stmt *st)
@@ -97,6 +132,10 @@ static int read_message(struct sc_store *s, struct sc_message *m, sqlite3_stmt *
     m->device = (uint32_t)sqlite3_column_int64(st, 3);
     m->ts = sqlite3_column_int64(st, 4);
     m->status = sqlite3_column_int(st, 5);
+    m->kind = sqlite3_column_int(st, 7);
+    if (sqlite3_column_type(st, 8) == SQLITE_TEXT && sqlite3_column_bytes(st, 8) == SC_MID_LEN)
+        memcpy(m->target, sqlite3_column_text(st, 8), SC_MID_LEN + 1);
+    m->expires_at = sqlite3_column_int64(st, 9);
     return sc_column_unseal(s, &m->body, &m->body_len, st, 6, "messages", "body", mid);
 }
 
@@ -190,7 +229,8 @@ int sc_store_outbox_next(struct sc_store *s, struct sc_outbox_item *it, int64_t 
     memset(it, 0, sizeof *it);
     rc = sc_prepare(s, &st,
                     "SELECT m.mid, m.peer, m.outgoing, m.device, m.ts, m.status, m.body,"
-                    " o.attempts, o.next_at FROM outbox o JOIN messages m ON m.mid = o.mid"
+                    " m.kind, m.target, m.expires_at, o.attempts, o.next_at FROM outbox o JOIN "
+                    "messages m ON m.mid = o.mid"
                     " WHERE o.held = 0 AND o.next_at <= ? AND NOT EXISTS (SELECT 1 FROM outbox"
                     " o2 WHERE o2.pid = o.pid AND o2.rowid < o.rowid)"
                     " ORDER BY o.rowid LIMIT 1",
@@ -206,8 +246,11 @@ int sc_store_outbox_next(struct sc_store *s, struct sc_outbox_item *it, int64_t 
             memcpy(it->peer, m.peer, sizeof it->peer);
             it->body = m.body;
             it->body_len = m.body_len;
-            it->attempts = (uint32_t)sqlite3_column_int64(st, 7);
-            it->next_at = sqlite3_column_int64(st, 8);
+            it->kind = m.kind;
+            it->ts = m.ts;
+            memcpy(it->target, m.target, sizeof it->target);
+            it->attempts = (uint32_t)sqlite3_column_int64(st, 10);
+            it->next_at = sqlite3_column_int64(st, 11);
         }
     }
     sqlite3_finalize(st);

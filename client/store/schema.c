@@ -34,6 +34,12 @@ static const char *const migrations[] = {
     "CREATE TABLE journal(seq INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL,"
     "  body BLOB NOT NULL);"
     "CREATE TABLE cursors(subscriber TEXT PRIMARY KEY, seq INTEGER NOT NULL);",
+    /* 2: reactions (kind, target), disappearing messages (timers, expiry) */
+    "ALTER TABLE messages ADD COLUMN kind INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE messages ADD COLUMN target TEXT;"
+    "ALTER TABLE messages ADD COLUMN expires_at INTEGER NOT NULL DEFAULT 0;"
+    "CREATE INDEX messages_expiry ON messages(expires_at) WHERE expires_at > 0;"
+    "ALTER TABLE contacts ADD COLUMN timer INTEGER NOT NULL DEFAULT 0;",
 };
 
 static int get_version(struct sc_store *s, int *v)

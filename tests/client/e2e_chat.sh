@@ -43,6 +43,14 @@ check "the typed line is shown as sent" screen_has "me: typed in the tui +"
 "$SOTTO" -a alice receive >/dev/null
 check "... and as delivered once alice has it" screen_has "me: typed in the tui ++"
 check "alice has the typed line" grep -q -- "<- bob: typed in the tui" <<<"$("$SOTTO" -a alice history bob)"
+"$SOTTO" -a alice typing bob start
+check "a typing indicator shows in the title bar" screen_has "alice is typing..."
+tmux send-keys -t "$SESSION" "x"
+sleep 0.5
+check "typing into the input line tells alice" grep -q '"peer":"bob","typing":true' <<<"$("$SOTTO" -a alice -o json receive --timeout 2)"
+tmux send-keys -t "$SESSION" BSpace
+sleep 0.5
+check "... and emptying it says stopped" grep -q '"peer":"bob","typing":false' <<<"$("$SOTTO" -a alice -o json receive --timeout 2)"
 "$SOTTO" -a bob contacts add alice --identity-key "05$(printf '%064d' 7)" >/dev/null 2>&1
 check "a key change shows a banner" screen_has "identity key changed"
 tmux send-keys -t "$SESSION" Escape

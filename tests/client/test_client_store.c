@@ -310,6 +310,55 @@ static void test_keyfile(void)
     sc_store_close(s);
 }
 
+/* Reactions keep kind and target; a conversation timer sets expires_at;
+ * expired rows go, except while still in the outbox. */
+static void test_expiry(struct sc_store *s)
+{
+    struct sc_message a, r, q, g;
+    struct sc_contact c;
+    size_t n;
+
+    memset(&c, 0, sizeof c);
+    strcpy(c.name, "erin");
+    c.timer_s = 2;
+    CHECK_OK(sc_store_contact_put(s, &c));
+    CHECK_OK(sc_store_contact_get(s, &c, "erin"));
+    CHECK(c.timer_s == 2);
+    msg(&a, "erin", "short-lived", 1000);
+    a.outgoing = 0;
+    a.status = SC_MSG_RECEIVED;
+    CHECK_OK(sc_store_message_add(s, &a));
+    msg(&r, "erin", "+1", 1001);
+    r.kind = SC_KIND_REACTION;
+    memcpy(r.target, a.mid, sizeof r.target);
+    r.expires_at = 99999; /* explicit: wins over the timer */
+    CHECK_OK(sc_store_message_add(s, &r));
+    msg(&q, "erin", "queued", 1002);
+    CHECK_OK(sc_store_outbox_add(s, &q));
+    CHECK_OK(sc_store_message_get(s, &g, a.mid));
+    CHECK(g.expires_at == 3000 && g.kind == SC_KIND_TEXT);
+    sc_message_clear(&g);
+    CHECK_OK(sc_store_message_get(s, &g, r.mid));
+    CHECK(g.kind == SC_KIND_REACTION && strcmp(g.target, a.mid) == 0 && g.expires_at == 99999);
+    sc_message_clear(&g);
+    r.kind = SC_KIND_REACTION;
+    r.target[0] = 0;
+    sc_new_mid(r.mid);
+    CHECK(sc_store_message_add(s, &r) == SOTTO_ERR_INVALID_ARGUMENT); /* no target */
+    CHECK_OK(sc_store_message_expire(s, 2999, &n));
+    CHECK(n == 0);
+    CHECK_OK(sc_store_message_expire(s, 5000, &n));
+    CHECK(n == 1); /* a; q is still in the outbox */
+    CHECK(sc_store_message_get(s, &g, a.mid) == SOTTO_ERR_NOT_FOUND);
+    CHECK_OK(sc_store_message_get(s, &g, q.mid));
+    sc_message_clear(&g);
+    CHECK_OK(sc_store_outbox_done(s, q.mid));
+    CHECK_OK(sc_store_message_expire(s, 5000, &n));
+    CHECK(n == 1);
+    CHECK_OK(sc_store_message_expire(s, 100000, &n));
+    CHECK(n == 1 && sc_store_message_get(s, &g, r.mid) == SOTTO_ERR_NOT_FOUND);
+}
+
 int main(void)
 {
     struct sc_store *s;
@@ -325,6 +374,7 @@ int main(void)
     test_trust(s);
     test_outbox(s);
     test_journal(s);
+    test_expiry(s);
     sc_store_close(s);
     CHECK(!any_db_file_contains("carol", 5));
     test_keyfile();
