@@ -63,6 +63,21 @@ static const char *const sd_migrations[] = {
     " BEGIN SELECT RAISE(ABORT, 'change_log is append-only'); END;"
     "CREATE TRIGGER change_log_no_delete BEFORE DELETE ON change_log"
     " BEGIN SELECT RAISE(ABORT, 'change_log is append-only'); END;",
+
+    /* 2: per-device queue depth kept by triggers, so the queue-cap check on
+     * every send is one row lookup instead of counting the whole queue
+     * (filling a 100,000-envelope queue was quadratic). */
+    "CREATE TABLE queue_depth("
+    " account_id INTEGER NOT NULL, device_id INTEGER NOT NULL, n INTEGER NOT NULL,"
+    " PRIMARY KEY(account_id, device_id)) WITHOUT ROWID;"
+    "INSERT INTO queue_depth SELECT account_id, device_id, count(*) FROM envelopes"
+    " GROUP BY account_id, device_id;"
+    "CREATE TRIGGER envelopes_depth_insert AFTER INSERT ON envelopes BEGIN"
+    " INSERT INTO queue_depth VALUES(NEW.account_id, NEW.device_id, 1)"
+    " ON CONFLICT(account_id, device_id) DO UPDATE SET n = n + 1; END;"
+    "CREATE TRIGGER envelopes_depth_delete AFTER DELETE ON envelopes BEGIN"
+    " UPDATE queue_depth SET n = n - 1"
+    " WHERE account_id = OLD.account_id AND device_id = OLD.device_id; END;",
 };
 
 #define SD_MIGRATIONS_N (sizeof(sd_migrations) / sizeof(sd_migrations[0]))

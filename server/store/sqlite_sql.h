@@ -50,7 +50,8 @@
                   " ORDER BY key_id LIMIT 1) RETURNING key_id, public_key, signature")             \
     X(LAST_RESORT_GET, "SELECT key_id, public_key, signature FROM kyber_prekeys"                   \
                        " WHERE account_id = ?1 AND device_id = ?2 AND last_resort = 1 LIMIT 1")    \
-    X(QUEUE_DEPTH, "SELECT count(*) FROM envelopes WHERE account_id = ?1 AND device_id = ?2")      \
+    X(QUEUE_DEPTH, "SELECT coalesce((SELECT n FROM queue_depth"                                    \
+                   " WHERE account_id = ?1 AND device_id = ?2), 0)")                               \
     X(ENVELOPE_PUT, "INSERT OR IGNORE INTO envelopes(account_id, device_id, guid, source,"         \
                     " source_account, source_device, type, timestamp, server_ts, expires,"         \
                     " content) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11"                \
