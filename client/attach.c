@@ -150,7 +150,7 @@ int sc_attach_seal(uint8_t **ct, size_t *ctlen, struct sc_attach *a, const uint8
         size_t n = len - off < SC_ATTACH_RECORD ? len - off : SC_ATTACH_RECORD;
         record_params(nonce, aad, a->nonce, i, i + 1 == nrec);
         rc = st_xchacha20poly1305_encrypt(out + off + (size_t)i * TAG, a->key, nonce, aad,
-                                          sizeof aad - 1, pt + off, n);
+                                          sizeof aad, pt + off, n);
     }
     if (rc != SOTTO_OK) {
         free(out);
@@ -181,7 +181,7 @@ int sc_attach_open(uint8_t **pt, const struct sc_attach *a, const uint8_t *ct, s
         size_t n =
             (size_t)a->size - off < SC_ATTACH_RECORD ? (size_t)a->size - off : SC_ATTACH_RECORD;
         record_params(nonce, aad, a->nonce, i, i + 1 == nrec);
-        rc = st_xchacha20poly1305_decrypt(out + off, a->key, nonce, aad, sizeof aad - 1,
+        rc = st_xchacha20poly1305_decrypt(out + off, a->key, nonce, aad, sizeof aad,
                                           ct + off + (size_t)i * TAG, n + TAG);
     }
     if (rc != SOTTO_OK) {
