@@ -93,6 +93,8 @@ int cli_queue_message(struct cli *c, struct sc_message *m, const char *peer, con
 int cli_queue_kind(struct cli *c, struct sc_message *m, const char *peer, const char *text,
                    size_t len, int kind, const char *target);
 
+/* "caption [attachment NAME, SIZE bytes -> PATH]" for an attachment. */
+void cli_attachment_text(char *out, size_t cap, const struct sc_message *m);
 /* Prints an incoming message event (msg.c). */
 void cli_print_event_message(struct cli *c, const cJSON *o);
 

@@ -71,6 +71,21 @@ static void print_line(const char *when, int outgoing, const char *peer, const c
     fflush(stdout);
 }
 
+void cli_attachment_text(char *out, size_t cap, const struct sc_message *m)
+{
+    struct sc_attach *a = malloc(sizeof *a);
+    if (a != NULL && sc_attach_decode(a, m->body, m->body_len, 1) == SOTTO_OK)
+        snprintf(out, cap, "%s%s[attachment %s, %llu bytes%s%s]", a->caption,
+                 *a->caption ? " " : "", a->name, (unsigned long long)a->size,
+                 *a->path ? " -> " : (m->outgoing ? "" : ", not saved"), a->path);
+    else
+        snprintf(out, cap, "[attachment, unreadable]");
+    if (a != NULL) {
+        st_wipe(a, sizeof *a);
+        free(a);
+    }
+}
+
 static void print_attachment(const char *when, const struct sc_message *m)
 {
     struct sc_attach *a = malloc(sizeof *a);
