@@ -14,7 +14,12 @@
 #include "crypto/crypto.h"
 #include "server.pb-c.h"
 
-enum { TIMEOUT_MS = 30000, TAG = 16 };
+enum {
+    TIMEOUT_MS = 30000,
+    TAG = 16,
+    WAIT_MS = 200,   /* after RATE_LIMITED on a chunk or read */
+    WAITS_MAX = 300, /* per transfer: then RATE_LIMITED is returned */
+};
 static const char aad_label[] = "sotto attachment v1";
 
 static uint64_t n_records(uint64_t size)
@@ -209,7 +214,7 @@ int sc_attach_upload(struct sc_conn *c, struct sc_attach *a, const uint8_t *ct, 
     Sotto__Server__Response *rs = NULL;
     uint8_t up[16];
     size_t off = 0;
-    int rc;
+    int rc, waits = 0;
 
     b.size = ctlen;
     rq.body_case = SOTTO__SERVER__REQUEST__BODY_ATTACHMENT_BEGIN;
@@ -238,9 +243,9 @@ int sc_attach_upload(struct sc_conn *c, struct sc_attach *a, const uint8_t *ct, 
         if (rc != SOTTO_OK)
             return rc;
         rc = status_err(rs);
-        if (rs->status == SOTTO__SERVER__STATUS__STATUS_RATE_LIMITED) {
+        if (rs->status == SOTTO__SERVER__STATUS__STATUS_RATE_LIMITED && waits++ < WAITS_MAX) {
             sc_conn_response_free(rs);
-            usleep(200 * 1000); /* the KiB bucket refills; try the same chunk again */
+            usleep(WAIT_MS * 1000); /* the KiB bucket refills; try the same chunk again */
             rc = SOTTO_OK;
             continue;
         }
@@ -275,7 +280,7 @@ int sc_attach_download(struct sc_conn *c, uint8_t **ct, size_t *ctlen, const str
     Sotto__Server__Response *rs;
     size_t total, off = 0;
     uint8_t *buf;
-    int rc = SOTTO_OK;
+    int rc = SOTTO_OK, waits = 0;
 
     *ct = NULL;
     *ctlen = 0;
@@ -297,9 +302,9 @@ int sc_attach_download(struct sc_conn *c, uint8_t **ct, size_t *ctlen, const str
         rc = sc_conn_request(c, &rs, &rq, TIMEOUT_MS);
         if (rc != SOTTO_OK)
             break;
-        if (rs->status == SOTTO__SERVER__STATUS__STATUS_RATE_LIMITED) {
+        if (rs->status == SOTTO__SERVER__STATUS__STATUS_RATE_LIMITED && waits++ < WAITS_MAX) {
             sc_conn_response_free(rs);
-            usleep(200 * 1000);
+            usleep(WAIT_MS * 1000);
             continue;
         }
         rc = status_err(rs);
