@@ -63,6 +63,21 @@ check "no store file holds the plaintext (alice)" \
     bash -c "! grep -rqa '$MARK' '$XDG_DATA_HOME/sotto/alice'/store.db*"
 check "the server's blobs do not hold it either" bash -c "! grep -rqa '$MARK' '$dir'"
 
+# Disappearing: the saved copy goes with its expired message (not the
+# sender's own file).
+check "bob sets a 1 s timer" "$SOTTO" -a bob timer alice 1
+"$SOTTO" -a alice receive >/dev/null
+printf 'gone soon\n' >"$T/soon.txt"
+"$SOTTO" -a alice send bob -a "$T/soon.txt" >/dev/null
+path=$(jget path <<<"$("$SOTTO" -a bob -o json receive)")
+check "the timed attachment was saved" test -f "$path"
+sleep 1.5
+"$SOTTO" -a bob history alice >/dev/null
+"$SOTTO" -a alice history bob >/dev/null
+check "its copy is deleted when it expires" test ! -e "$path"
+check "the sender's file stays" test -f "$T/soon.txt"
+check "earlier attachments stay" test -f "$(ls "$ADIR"/*-photo.bin)"
+
 head -c $((3 * 1024 * 1024)) /dev/zero >"$T/big.bin"
 "$SOTTO" -a alice send bob -a "$T/big.bin" 2>"$T/big.err"
 check "a file over the server's limit exits 1" test $? = 1
