@@ -98,9 +98,9 @@ static int upload_file(struct cli *c, uint8_t **body, size_t *blen, const char *
     if ((uint64_t)sb.st_size > SC_ATTACH_MAX ||
         sc_attach_ct_size((uint64_t)sb.st_size) > SC_ATTACH_MAX) {
         rc = cli_fail(c, EXIT_USER, "too_large", "send a smaller file (or split it)",
-                      "'%s' is %lld bytes; attachments are limited to %llu bytes", path,
-                      (long long)sb.st_size,
-                      (unsigned long long)(SC_ATTACH_MAX - sc_attach_ct_size(0)));
+                      "'%s' is %lld bytes; attachments are limited to %llu bytes once "
+                      "encrypted (16 bytes per 64 KiB are added)",
+                      path, (long long)sb.st_size, (unsigned long long)SC_ATTACH_MAX);
         goto out;
     }
     pt = malloc((size_t)sb.st_size + 1);

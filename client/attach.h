@@ -47,8 +47,10 @@ uint64_t sc_attach_ct_size(uint64_t size);
 /* Encodes a (with the path trailer when with_path) into a malloc'd buffer. */
 SOTTO_MUST_CHECK int sc_attach_encode(uint8_t **out, size_t *len, const struct sc_attach *a,
                                       int with_path);
-/* Decodes; with_path: a path trailer may follow. Names with '/' or NUL,
- * sizes over SC_ATTACH_MAX: SOTTO_ERR_INVALID_MESSAGE. */
+/* Decodes; with_path: a path trailer may follow. Empty names, NULs in name
+ * or caption, sizes over SC_ATTACH_MAX, bad lengths:
+ * SOTTO_ERR_INVALID_MESSAGE. The name is the sender's: pass it through
+ * sc_attach_safe_name before using it as a file name. */
 SOTTO_MUST_CHECK int sc_attach_decode(struct sc_attach *a, const uint8_t *in, size_t len,
                                       int with_path);
 /* Fresh key and nonce in a, encrypts pt into *ct (malloc'd), sets size

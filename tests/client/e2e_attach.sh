@@ -82,4 +82,9 @@ head -c $((3 * 1024 * 1024)) /dev/zero >"$T/big.bin"
 "$SOTTO" -a alice send bob -a "$T/big.bin" 2>"$T/big.err"
 check "a file over the server's limit exits 1" test $? = 1
 check "... saying so" grep -q "larger than its attachment limit" "$T/big.err"
+truncate -s 101M "$T/huge.bin"
+"$SOTTO" -a alice send bob -a "$T/huge.bin" 2>"$T/huge.err"
+check "a file over the client's 100 MiB cap exits 1 before uploading" test $? = 1
+check "... saying so" grep -q "attachments are limited to" "$T/huge.err"
+rm -f "$T/huge.bin"
 finish
