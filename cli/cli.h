@@ -33,9 +33,10 @@ struct cli {
     int json;            /* -o json */
     int quiet;           /* cli_fail prints nothing (the TUI owns the screen) */
     struct sc_config cfg;
-    struct sc_store *store; /* opened by cli_open_store */
-    int existed;            /* the store was there before cli_open_store */
-    int trust_opt;          /* --trust-new-identities, -1 = from the config */
+    struct sc_store *store;            /* opened by cli_open_store */
+    int existed;                       /* the store was there before cli_open_store */
+    int trust_opt;                     /* --trust-new-identities, -1 = from the config */
+    char attach_dir[SC_PATH_MAX + 16]; /* set by cli_attach_dir */
 };
 
 struct cli_cmd {
@@ -76,6 +77,8 @@ int64_t cli_now_ms(void);
 int cli_print_qr(const char *text);
 int cli_print_qr_data(const uint8_t *data, size_t len);
 
+/* <data dir>/attachments, where received attachments are saved. */
+const char *cli_attach_dir(struct cli *c);
 /* Messages (msg.c): status names, JSON objects, queueing. */
 const char *cli_status_name(int status);
 const char *cli_trust_name(int trust);
@@ -90,6 +93,8 @@ int cli_queue_message(struct cli *c, struct sc_message *m, const char *peer, con
 int cli_queue_kind(struct cli *c, struct sc_message *m, const char *peer, const char *text,
                    size_t len, int kind, const char *target);
 
+/* "caption [attachment NAME, SIZE bytes -> PATH]" for an attachment. */
+void cli_attachment_text(char *out, size_t cap, const struct sc_message *m);
 /* Prints an incoming message event (msg.c). */
 void cli_print_event_message(struct cli *c, const cJSON *o);
 

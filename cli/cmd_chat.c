@@ -109,19 +109,36 @@ static int hist_cb(void *ctx, const struct sc_message *m)
     time_t tt = (time_t)(m->ts / 1000);
     struct tm tm;
     size_t len = m->body_len + SC_NAME_MAX + 32;
+    char *att = NULL;
+    struct sc_message am;
+    if (m->kind == SC_KIND_ATTACHMENT) {
+        len = 2 * 4096 + 512;
+        att = malloc(len);
+        if (att == NULL)
+            return 1;
+        cli_attachment_text(att, len, m);
+        am = *m;
+        am.body = (uint8_t *)att;
+        am.body_len = strlen(att);
+        m = &am;
+    }
     localtime_r(&tt, &tm);
     strftime(when, sizeof when, "%H:%M", &tm);
     if (h->n == h->cap) {
         size_t cap = h->cap ? 2 * h->cap : 64;
         char **g = realloc(h->lines, cap * sizeof *g);
-        if (g == NULL)
+        if (g == NULL) {
+            free(att);
             return 1;
+        }
         h->lines = g;
         h->cap = cap;
     }
     line = malloc(len);
-    if (line == NULL)
+    if (line == NULL) {
+        free(att);
         return 1;
+    }
     if (!m->outgoing && m->status == SC_MSG_RECEIVED && h->nunread < SC_RECEIPT_MAX)
         memcpy(h->unread[h->nunread++], m->mid, SC_MID_LEN + 1);
     if (m->kind == SC_KIND_REACTION)
@@ -130,6 +147,7 @@ static int hist_cb(void *ctx, const struct sc_message *m)
     else
         snprintf(line, len, "%s %s %.*s%s", when, m->outgoing ? "me:" : "<<", (int)m->body_len,
                  (const char *)m->body, mark(m));
+    free(att);
     h->lines[h->n++] = line;
     return 0;
 }

@@ -5,7 +5,9 @@
 #include <time.h>
 
 #include "cli.h"
+#include "client/attach.h"
 #include "client/sync.h"
+#include "crypto/crypto.h"
 
 const char *cli_status_name(int status)
 {
@@ -35,7 +37,9 @@ cJSON *cli_message_json(const struct sc_message *m)
     cJSON_AddNumberToObject(o, "device", m->device);
     cJSON_AddNumberToObject(o, "ts", (double)m->ts);
     cJSON_AddStringToObject(o, "status", cli_status_name(m->status));
-    {
+    if (m->kind == SC_KIND_ATTACHMENT) {
+        sc_attach_json(o, m);
+    } else {
         char buf[SC_BODY_MAX + 1];
         size_t n = m->body_len < SC_BODY_MAX ? m->body_len : SC_BODY_MAX;
         memcpy(buf, m->body, n);
@@ -49,6 +53,53 @@ cJSON *cli_message_json(const struct sc_message *m)
     if (m->expires_at > 0)
         cJSON_AddNumberToObject(o, "expires_at", (double)m->expires_at);
     return o;
+}
+
+/* `when -> peer: caption [attachment NAME, SIZE bytes -> PATH]` */
+static void print_line(const char *when, int outgoing, const char *peer, const char *status,
+                       const char *caption, const char *name, double size, const char *path)
+{
+    printf("%s %s %s: %s%s[attachment %s, %.0f bytes", when, outgoing ? "->" : "<-", peer, caption,
+           *caption ? " " : "", name, size);
+    if (*path)
+        printf(" -> %s]", path);
+    else
+        printf(outgoing ? "]" : ", not saved]");
+    if (status != NULL)
+        printf("  [%s]", status);
+    printf("\n");
+    fflush(stdout);
+}
+
+void cli_attachment_text(char *out, size_t cap, const struct sc_message *m)
+{
+    struct sc_attach *a = malloc(sizeof *a);
+    if (a != NULL && sc_attach_decode(a, m->body, m->body_len, 1) == SOTTO_OK)
+        snprintf(out, cap, "%s%s[attachment %s, %llu bytes%s%s]", a->caption,
+                 *a->caption ? " " : "", a->name, (unsigned long long)a->size,
+                 *a->path ? " -> " : (m->outgoing ? "" : ", not saved"), a->path);
+    else
+        snprintf(out, cap, "[attachment, unreadable]");
+    if (a != NULL) {
+        st_wipe(a, sizeof *a);
+        free(a);
+    }
+}
+
+static void print_attachment(const char *when, const struct sc_message *m)
+{
+    struct sc_attach *a = malloc(sizeof *a);
+    if (a != NULL && sc_attach_decode(a, m->body, m->body_len, 1) == SOTTO_OK)
+        print_line(when, m->outgoing, m->peer,
+                   m->outgoing && m->status != SC_MSG_SENT ? cli_status_name(m->status) : NULL,
+                   a->caption, a->name, (double)a->size, a->path);
+    else
+        printf("%s %s %s: [attachment, unreadable]\n", when, m->outgoing ? "->" : "<-", m->peer);
+    if (a != NULL) {
+        st_wipe(a, sizeof *a);
+        free(a);
+    }
+    fflush(stdout);
 }
 
 void cli_print_message(struct cli *c, const struct sc_message *m)
@@ -73,6 +124,10 @@ void cli_print_message(struct cli *c, const struct sc_message *m)
         printf("%s %s %s: reacted %.*s to %s%s\n", when, m->outgoing ? "->" : "<-", m->peer,
                (int)m->body_len, (const char *)m->body, m->target, what);
         fflush(stdout);
+        return;
+    }
+    if (m->kind == SC_KIND_ATTACHMENT) {
+        print_attachment(when, m);
         return;
     }
     if (m->outgoing && m->status != SC_MSG_SENT)
@@ -160,10 +215,29 @@ void cli_print_event_message(struct cli *c, const cJSON *o)
     struct sc_message m;
     const char *id = cJSON_GetStringValue(cJSON_GetObjectItem(o, "id"));
     const char *peer = cJSON_GetStringValue(cJSON_GetObjectItem(o, "peer"));
-    const char *text = cJSON_GetStringValue(cJSON_GetObjectItem(o, "text"));
+    const char *text = cJSON_GetStringValue(cJSON_GetObjectItem(o, "text")), *type;
     memset(&m, 0, sizeof m);
     if (id == NULL || peer == NULL || text == NULL)
         return;
+    type = cJSON_GetStringValue(cJSON_GetObjectItem(o, "type"));
+    if (type != NULL && strcmp(type, "attachment") == 0 && c->json) {
+        cli_emit(c, "sotto.message.v1", cJSON_Duplicate(o, 1));
+        return;
+    }
+    if (type != NULL && strcmp(type, "attachment") == 0) {
+        const char *name = cJSON_GetStringValue(cJSON_GetObjectItem(o, "name"));
+        const char *path = cJSON_GetStringValue(cJSON_GetObjectItem(o, "path"));
+        const char *dir = cJSON_GetStringValue(cJSON_GetObjectItem(o, "direction"));
+        char when[32];
+        time_t t = (time_t)(cJSON_GetNumberValue(cJSON_GetObjectItem(o, "ts")) / 1000);
+        struct tm tm;
+        localtime_r(&t, &tm);
+        strftime(when, sizeof when, "%Y-%m-%d %H:%M", &tm);
+        print_line(when, dir != NULL && strcmp(dir, "out") == 0, peer, NULL, text,
+                   name ? name : "?", cJSON_GetNumberValue(cJSON_GetObjectItem(o, "size")),
+                   path ? path : "");
+        return;
+    }
     snprintf(m.mid, sizeof m.mid, "%s", id);
     snprintf(m.peer, sizeof m.peer, "%s", peer);
     m.device = (uint32_t)cJSON_GetNumberValue(cJSON_GetObjectItem(o, "device"));
@@ -172,7 +246,7 @@ void cli_print_event_message(struct cli *c, const cJSON *o)
     m.body = (uint8_t *)text;
     m.body_len = strlen(text);
     {
-        const char *type = cJSON_GetStringValue(cJSON_GetObjectItem(o, "type"));
+        type = cJSON_GetStringValue(cJSON_GetObjectItem(o, "type"));
         const char *target = cJSON_GetStringValue(cJSON_GetObjectItem(o, "target"));
         if (type != NULL && strcmp(type, "reaction") == 0 && target != NULL) {
             m.kind = SC_KIND_REACTION;
@@ -183,4 +257,10 @@ void cli_print_event_message(struct cli *c, const cJSON *o)
             m.expires_at = (int64_t)ex->valuedouble;
     }
     cli_print_message(c, &m);
+}
+
+const char *cli_attach_dir(struct cli *c)
+{
+    snprintf(c->attach_dir, sizeof c->attach_dir, "%s/attachments", c->cfg.data_dir);
+    return c->attach_dir;
 }

@@ -70,8 +70,10 @@ int cli_online(struct cli *c, struct sc_conn **conn, struct sc_sync *s, int quie
     if (rc != 0)
         return rc;
     rc = sc_sync_init(s, *conn, c->store, cli_on_event, c);
-    if (rc == SOTTO_OK)
+    if (rc == SOTTO_OK) {
         s->trust_mode = c->cfg.trust_mode;
+        s->attach_dir = cli_attach_dir(c);
+    }
     if (rc == SOTTO_OK)
         rc = sc_sync_prepare(s);
     if (rc != SOTTO_OK) {

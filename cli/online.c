@@ -22,8 +22,10 @@ static void try_connect(struct online *o)
         rc = sc_conn_open(&o->conn, c->store, &srv, 5000);
     if (rc == SOTTO_OK)
         rc = sc_sync_init(&o->sync, o->conn, c->store, o->on_event, o->ctx);
-    if (rc == SOTTO_OK)
+    if (rc == SOTTO_OK) {
         o->sync.trust_mode = c->cfg.trust_mode;
+        o->sync.attach_dir = cli_attach_dir(c);
+    }
     if (rc == SOTTO_OK)
         rc = sc_sync_prepare(&o->sync);
     if (rc != SOTTO_OK) {

@@ -163,7 +163,8 @@ struct sc_message {
 
 enum sc_msg_kind {
     SC_KIND_TEXT = 0,
-    SC_KIND_REACTION = 1, /* body = the emoji, target = the message's id */
+    SC_KIND_REACTION = 1,   /* body = the emoji, target = the message's id */
+    SC_KIND_ATTACHMENT = 2, /* body = descriptor + local path (client/attach.h) */
 };
 
 /* Adds a message; when the conversation has a timer (contact timer_s) and

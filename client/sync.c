@@ -7,6 +7,7 @@
 #include "client/account.h"
 #include "client/config.h"
 #include "client/devlist.h"
+#include "client/attach.h"
 #include "client/sync.h"
 #include "crypto/crypto.h"
 #include "sotto/session.h"
@@ -57,6 +58,25 @@ const char *sc_msg_status_name(int status)
     }
 }
 
+void sc_attach_json(cJSON *o, const struct sc_message *m)
+{
+    struct sc_attach *a = malloc(sizeof *a);
+    if (a != NULL && sc_attach_decode(a, m->body, m->body_len, 1) == SOTTO_OK) {
+        cJSON_AddStringToObject(o, "text", a->caption);
+        cJSON_AddStringToObject(o, "type", "attachment");
+        cJSON_AddStringToObject(o, "name", a->name);
+        cJSON_AddNumberToObject(o, "size", (double)a->size);
+        cJSON_AddStringToObject(o, "path", a->path);
+    } else {
+        cJSON_AddStringToObject(o, "text", "");
+        cJSON_AddStringToObject(o, "type", "attachment");
+    }
+    if (a != NULL) {
+        st_wipe(a, sizeof *a);
+        free(a);
+    }
+}
+
 char *sc_message_json_text(const struct sc_message *m)
 {
     cJSON *o = cJSON_CreateObject();
@@ -74,7 +94,10 @@ char *sc_message_json_text(const struct sc_message *m)
     cJSON_AddNumberToObject(o, "device", m->device);
     cJSON_AddNumberToObject(o, "ts", (double)m->ts);
     cJSON_AddStringToObject(o, "status", sc_msg_status_name(m->status));
-    cJSON_AddStringToObject(o, "text", text);
+    if (m->kind == SC_KIND_ATTACHMENT)
+        sc_attach_json(o, m);
+    else
+        cJSON_AddStringToObject(o, "text", text);
     if (m->kind == SC_KIND_REACTION) {
         cJSON_AddStringToObject(o, "type", "reaction");
         cJSON_AddStringToObject(o, "target", m->target);

@@ -33,6 +33,7 @@ enum {
     SC_CONTENT_REACTION = 4,   /* kind, 16-byte guid of the target message, UTF-8 emoji */
     SC_CONTENT_TYPING = 5,     /* kind, 1 started | 0 stopped (never stored) */
     SC_CONTENT_TIMER = 6,      /* kind, 4-byte big-endian seconds (0 = off) */
+    SC_CONTENT_ATTACHMENT = 7, /* kind, descriptor (client/attach.h) */
     SC_TIMER_MAX = 4 * 7 * 24 * 3600,
     SC_EMOJI_MAX = 64,
     SC_RECEIPT_DELIVERED = 1,
@@ -52,6 +53,8 @@ struct sc_sync {
     sc_event_fn *on_event;
     void *ctx;
     int trust_mode; /* enum sc_trust_mode (client/config.h); 0 = tofu */
+    /* Where received attachments are saved (NULL: not downloaded). */
+    const char *attach_dir;
 };
 
 /* Sets up s (loads our account name). */
@@ -116,6 +119,10 @@ SOTTO_MUST_CHECK int sc_sync_event(struct sc_sync *s, const char *kind, const ch
 
 /* "queued", "sent", ... for enum sc_msg_status. */
 const char *sc_msg_status_name(int status);
+/* Adds text (the caption), "type":"attachment", name, size and path of an
+ * attachment message to o (never its key). */
+struct cJSON;
+void sc_attach_json(struct cJSON *o, const struct sc_message *m);
 /* JSON text of a message event (malloc'd, free()). */
 char *sc_message_json_text(const struct sc_message *m);
 

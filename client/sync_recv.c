@@ -11,6 +11,8 @@
 #include <string.h>
 
 #include "client/account.h"
+#include "client/attach.h"
+#include "crypto/crypto.h"
 #include "client/sstore.h"
 #include "sotto/session.h"
 #include "sync_internal.h"
@@ -132,6 +134,14 @@ static int parse_content(struct sc_message *m, const struct sotto_buf *pt, const
         m->body_len = pt->len - 17;
         return SOTTO_OK;
     }
+    if (pt->len > 1 && pt->data[0] == SC_CONTENT_ATTACHMENT) {
+        snprintf(m->peer, sizeof m->peer, "%s", peer);
+        m->status = SC_MSG_RECEIVED;
+        m->kind = SC_KIND_ATTACHMENT;
+        m->body = pt->data + 1;
+        m->body_len = pt->len - 1;
+        return SOTTO_OK;
+    }
     if (pt->len >= 2 && pt->data[0] == SC_CONTENT_TRANSCRIPT && strcmp(peer, self) == 0) {
         size_t nl = pt->data[1];
         if (nl == 0 || nl > SC_NAME_MAX || 2 + nl > pt->len)
@@ -182,6 +192,40 @@ static int apply_control(struct sc_sync *s, const char *peer, const struct sotto
     return SOTTO_ERR_INVALID_MESSAGE;
 }
 
+/* An attachment's descriptor in m->body: downloads, verifies, decrypts and
+ * saves it (when s->attach_dir is set), then points m->body at the stored
+ * form (descriptor + local path, *body malloc'd). A download that fails
+ * leaves the path empty and the message is kept (journalled error). */
+static int fetch_attachment(struct sc_sync *s, struct sc_message *m, uint8_t **body,
+                            size_t *body_len, const char *mid)
+{
+    struct sc_attach *a = malloc(sizeof *a);
+    int rc;
+    if (a == NULL)
+        return SOTTO_ERR_NOMEM;
+    rc = sc_attach_decode(a, m->body, m->body_len, 0);
+    if (rc == SOTTO_OK && s->attach_dir != NULL && s->conn != NULL) {
+        int frc = sc_attach_fetch(s->conn, a, s->attach_dir, mid);
+        if (frc != SOTTO_OK) {
+            char js[256];
+            snprintf(js, sizeof js,
+                     "{\"peer\":\"%s\",\"id\":\"%s\",\"error\":\"attachment not saved: %s\"}",
+                     m->peer, mid, sotto_strerror(frc));
+            if (sc_sync_event(s, "error", js) != SOTTO_OK)
+                rc = SOTTO_ERR_STORE;
+        }
+    }
+    if (rc == SOTTO_OK)
+        rc = sc_attach_encode(body, body_len, a, 1);
+    if (rc == SOTTO_OK) {
+        m->body = *body;
+        m->body_len = *body_len;
+    }
+    st_wipe(a, sizeof *a);
+    free(a);
+    return rc;
+}
+
 /* Decrypts and stores e (one transaction). *stored = 1 for a new message. */
 static int store_envelope(struct sc_sync *s, const Sotto__Server__Envelope *e, const char *peer,
                           const char *mid, int *stored)
@@ -193,6 +237,8 @@ static int store_envelope(struct sc_sync *s, const Sotto__Server__Envelope *e, c
     struct sc_message m;
     struct sc_contact c;
     char *js = NULL;
+    uint8_t *abody = NULL;
+    size_t abody_len = 0;
     int64_t seq = 0;
     int rc;
 
@@ -217,6 +263,8 @@ static int store_envelope(struct sc_sync *s, const Sotto__Server__Envelope *e, c
     }
     if (rc == SOTTO_OK)
         rc = parse_content(&m, &pt, s->self, peer);
+    if (rc == SOTTO_OK && m.kind == SC_KIND_ATTACHMENT)
+        rc = fetch_attachment(s, &m, &abody, &abody_len, mid);
     if (rc == SOTTO_OK) {
         memcpy(m.mid, mid, sizeof m.mid);
         m.device = e->source_device;
@@ -241,6 +289,8 @@ static int store_envelope(struct sc_sync *s, const Sotto__Server__Envelope *e, c
             s->on_event(s->ctx, seq, "message", js);
     }
     free(js);
+    if (abody != NULL)
+        sc_free_secret(abody, abody_len);
     sotto_buf_free(&pt);
     sc_sstore_clear(&x);
     return rc;

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "client/account.h"
+#include "client/attach.h"
 #include "client/config.h"
 #include "client/sstore.h"
 #include "crypto/crypto.h"
@@ -281,7 +282,25 @@ static int send_item(struct sc_sync *s, const struct sc_outbox_item *it)
     content = malloc(it->body_len + 17);
     if (content == NULL)
         return SOTTO_ERR_NOMEM;
-    if (it->kind == SC_KIND_REACTION) {
+    if (it->kind == SC_KIND_ATTACHMENT) {
+        struct sc_attach a;
+        uint8_t *d = NULL;
+        size_t dl = 0;
+        rc = sc_attach_decode(&a, it->body, it->body_len, 1);
+        if (rc == SOTTO_OK)
+            rc = sc_attach_encode(&d, &dl, &a, 0); /* without our local path */
+        st_wipe(&a, sizeof a);
+        clen = 0;
+        if (rc == SOTTO_OK && dl + 1 <= it->body_len + 17) {
+            content[0] = SC_CONTENT_ATTACHMENT;
+            memcpy(content + 1, d, dl);
+            clen = dl + 1;
+        } else if (rc == SOTTO_OK) {
+            rc = SOTTO_ERR_INVALID_MESSAGE;
+        }
+        if (d != NULL)
+            sc_free_secret(d, dl);
+    } else if (it->kind == SC_KIND_REACTION) {
         content[0] = SC_CONTENT_REACTION;
         rc = unhex16(content + 1, it->target);
         memcpy(content + 17, it->body, it->body_len);

@@ -5,9 +5,13 @@
  * The outbox hands out items oldest first, and never an item while an older
  * one to the same peer is still pending, so order per peer is kept.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "client/attach.h"
+#include "crypto/crypto.h"
 #include "internal.h"
 
 static int insert_message(struct sc_store *s, const struct sc_message *m)
@@ -80,13 +84,18 @@ int sc_store_message_status(struct sc_store *s, const char *mid, int status)
     return rc;
 }
 
+static int remove_expired_files(struct sc_store *s, int64_t now);
+
 int sc_store_message_expire(struct sc_store *s, int64_t now, size_t *n)
 {
     sqlite3_stmt *st;
-    int rc = sc_prepare(s, &st,
-                        "DELETE FROM messages WHERE expires_at > 0 AND expires_at <= ?"
-                        " AND mid NOT IN (SELECT mid FROM outbox)",
-                        1);
+    int rc = remove_expired_files(s, now);
+    if (rc != SOTTO_OK)
+        return rc;
+    rc = sc_prepare(s, &st,
+                    "DELETE FROM messages WHERE expires_at > 0 AND expires_at <= ?"
+                    " AND mid NOT IN (SELECT mid FROM outbox)",
+                    1);
     if (n != NULL)
         *n = 0;
     if (rc != SOTTO_OK)
@@ -137,6 +146,40 @@ static int read_message(struct sc_store *s, struct sc_message *m, sqlite3_stmt *
         memcpy(m->target, sqlite3_column_text(st, 8), SC_MID_LEN + 1);
     m->expires_at = sqlite3_column_int64(st, 9);
     return sc_column_unseal(s, &m->body, &m->body_len, st, 6, "messages", "body", mid);
+}
+
+/* A received attachment's saved copy goes with its expired message: only
+ * a file named attachments/<mid>-... (never the sender's own file). */
+static int remove_expired_files(struct sc_store *s, int64_t now)
+{
+    struct sc_message m;
+    sqlite3_stmt *st;
+    int rc = sc_prepare(s, &st,
+                        "SELECT " MSG_COLS " FROM messages WHERE expires_at > 0 AND"
+                        " expires_at <= ? AND kind = 2 AND outgoing = 0",
+                        1);
+    if (rc != SOTTO_OK)
+        return rc;
+    sqlite3_bind_int64(st, 1, now);
+    while (rc == SOTTO_OK && sqlite3_step(st) == SQLITE_ROW) {
+        struct sc_attach *a = malloc(sizeof *a);
+        char tail[SC_MID_LEN + 32];
+        const char *p;
+        rc = read_message(s, &m, st);
+        if (rc == SOTTO_OK && a != NULL && sc_attach_decode(a, m.body, m.body_len, 1) == SOTTO_OK) {
+            snprintf(tail, sizeof tail, "/attachments/%s-", m.mid);
+            p = strstr(a->path, tail);
+            if (p != NULL && strchr(p + strlen(tail), '/') == NULL)
+                unlink(a->path);
+        }
+        if (a != NULL) {
+            st_wipe(a, sizeof *a);
+            free(a);
+        }
+        sc_message_clear(&m);
+    }
+    sqlite3_finalize(st);
+    return rc;
 }
 
 int sc_store_message_get(struct sc_store *s, struct sc_message *m, const char *mid)
