@@ -265,16 +265,42 @@ static int get_version(struct sc_store *st, uint64_t *v)
     return SOTTO_OK;
 }
 
+/* Signs dl with the account key (wiped after use) into sdl. */
+static int sign_devlist(struct sc_sync *s, Sotto__Server__SignedDeviceList *sdl,
+                        const struct sc_devlist *dl)
+{
+    uint8_t priv[32];
+    int rc = sc_account_account_private(s->store, priv);
+    if (rc != SOTTO_OK)
+        return rc;
+    rc = sc_devlist_sign(sdl, dl, priv);
+    st_wipe(priv, sizeof priv);
+    return rc;
+}
+
+/* Sends rq and maps the answer's status; the server's message goes to msg. */
+static int request_with_message(struct sc_sync *s, Sotto__Server__Request *rq, char *msg,
+                                size_t cap)
+{
+    Sotto__Server__Response *rs = NULL;
+    int rc = sc_conn_request(s->conn, &rs, rq, SC_SEND_TIMEOUT_MS);
+    if (rc == SOTTO_OK) {
+        rc = sc_status_err(rs->status);
+        if (rs->message != NULL)
+            snprintf(msg, cap, "%s", rs->message);
+    }
+    sc_conn_response_free(rs);
+    return rc;
+}
+
 int sc_sync_set_devices(struct sc_sync *s, const struct sc_device *dev, size_t n, char *msg,
                         size_t cap)
 {
     Sotto__Server__Request rq = SOTTO__SERVER__REQUEST__INIT;
     Sotto__Server__SetDevices sd = SOTTO__SERVER__SET_DEVICES__INIT;
     Sotto__Server__SignedDeviceList sdl;
-    Sotto__Server__Response *rs = NULL;
     struct sc_devlist dl;
     struct sc_account a;
-    uint8_t priv[32];
     int rc;
 
     msg[0] = 0;
@@ -294,23 +320,13 @@ int sc_sync_set_devices(struct sc_sync *s, const struct sc_device *dev, size_t n
     dl.version++;
     memcpy(dl.dev, dev, n * sizeof *dev);
     dl.n = n;
-    rc = sc_account_account_private(s->store, priv);
-    if (rc != SOTTO_OK)
-        return rc;
-    rc = sc_devlist_sign(&sdl, &dl, priv);
-    st_wipe(priv, sizeof priv);
+    rc = sign_devlist(s, &sdl, &dl);
     if (rc != SOTTO_OK)
         return rc;
     sd.devices = &sdl;
     rq.body_case = SOTTO__SERVER__REQUEST__BODY_SET_DEVICES;
     rq.set_devices = &sd;
-    rc = sc_conn_request(s->conn, &rs, &rq, SC_SEND_TIMEOUT_MS);
-    if (rc == SOTTO_OK) {
-        rc = sc_status_err(rs->status);
-        if (rs->message != NULL)
-            snprintf(msg, cap, "%s", rs->message);
-    }
-    sc_conn_response_free(rs);
+    rc = request_with_message(s, &rq, msg, cap);
     sc_devlist_signed_free(&sdl);
     if (rc == SOTTO_OK)
         rc = put_version(s->store, dl.version);
@@ -454,9 +470,7 @@ static int send_register(struct sc_sync *s, const struct sc_account *a, char *ms
     Sotto__Server__Request rq = SOTTO__SERVER__REQUEST__INIT;
     Sotto__Server__Register r = SOTTO__SERVER__REGISTER__INIT;
     Sotto__Server__SignedDeviceList sdl;
-    Sotto__Server__Response *rs = NULL;
     struct sc_devlist dl;
-    uint8_t priv[32];
     int rc;
 
     memset(&dl, 0, sizeof dl);
@@ -467,11 +481,7 @@ static int send_register(struct sc_sync *s, const struct sc_account *a, char *ms
     dl.dev[0].id = 1;
     dl.dev[0].registration_id = a->registration_id;
     memcpy(dl.dev[0].identity_key, a->device_pub, SC_IDKEY_BYTES);
-    rc = sc_account_account_private(s->store, priv);
-    if (rc != SOTTO_OK)
-        return rc;
-    rc = sc_devlist_sign(&sdl, &dl, priv);
-    st_wipe(priv, sizeof priv);
+    rc = sign_devlist(s, &sdl, &dl);
     if (rc != SOTTO_OK)
         return rc;
     r.username = (char *)a->name;
@@ -480,13 +490,7 @@ static int send_register(struct sc_sync *s, const struct sc_account *a, char *ms
     r.devices = &sdl;
     rq.body_case = SOTTO__SERVER__REQUEST__BODY_REGISTER;
     rq.register_ = &r;
-    rc = sc_conn_request(s->conn, &rs, &rq, SC_SEND_TIMEOUT_MS);
-    if (rc == SOTTO_OK) {
-        rc = sc_status_err(rs->status);
-        if (rs->message != NULL)
-            snprintf(msg, cap, "%s", rs->message);
-    }
-    sc_conn_response_free(rs);
+    rc = request_with_message(s, &rq, msg, cap);
     sc_devlist_signed_free(&sdl);
     if (rc == SOTTO_OK)
         rc = sc_store_devices_set(s->store, a->name, dl.dev, dl.n);
