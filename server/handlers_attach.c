@@ -8,17 +8,16 @@
  * uploading account, count against its limits and vanish on restart or
  * after attachment_upload_ttl.
  *
- * The running digest uses libsodium's incremental SHA-256 directly:
- * lib/crypto offers only one-shot SHA-256, and a 100 MiB blob must not be
- * held in memory to hash it.
+ * The running digest is lib/crypto's incremental SHA-256, so a 100 MiB blob
+ * is never held in memory to hash it.
  */
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "blob.h"
 #include "crypto/crypto.h"
+#include "crypto/sha256_multi.h"
 #include "handlers.h"
 #include "log.h"
 #include "sdlimits.h"
@@ -37,7 +36,7 @@ struct upload {
     uint64_t size;
     uint64_t received;
     uint64_t started_ms;
-    crypto_hash_sha256_state sha;
+    struct st_sha256 sha;
     struct sd_blob_tmp *tmp;
 };
 
@@ -48,7 +47,7 @@ struct sd_attach {
 static void upload_drop(struct sd_server *srv, struct upload *u)
 {
     srv->blobs->ops->tmp_abort(srv->blobs, u->tmp);
-    sodium_memzero(u, sizeof(*u));
+    st_wipe(u, sizeof(*u));
 }
 
 static struct upload *upload_find(struct sd_server *srv, const ProtobufCBinaryData *id,
@@ -155,7 +154,7 @@ int sd_h_attach_begin(struct sd_req *r)
     u->size = b->size;
     u->received = 0;
     u->started_ms = sd_now_ms();
-    crypto_hash_sha256_init(&u->sha);
+    st_sha256_init(&u->sha);
     return reply_upload(r, u);
 }
 
@@ -190,7 +189,7 @@ int sd_h_attach_chunk(struct sd_req *r)
         upload_drop(srv, u);
         return sd_req_fail(r, SD_STATUS(INTERNAL), "server storage failure; upload dropped");
     }
-    crypto_hash_sha256_update(&u->sha, ch->data.data, ch->data.len);
+    st_sha256_update(&u->sha, ch->data.data, ch->data.len);
     u->received += ch->data.len;
     return reply_upload(r, u);
 }
@@ -215,12 +214,12 @@ int sd_h_attach_finish(struct sd_req *r)
 {
     const Sotto__Server__AttachmentFinish *f = r->rq->attachment_finish;
     struct sd_server *srv = r->c->srv;
-    uint8_t digest[crypto_hash_sha256_BYTES], id[SD_BLOB_ID_BYTES];
-    crypto_hash_sha256_state sha;
+    uint8_t digest[ST_SHA256_BYTES], id[SD_BLOB_ID_BYTES];
+    struct st_sha256 sha;
     struct upload *u;
     int rc;
 
-    if (f == NULL || f->sha256.len != crypto_hash_sha256_BYTES) {
+    if (f == NULL || f->sha256.len != ST_SHA256_BYTES) {
         return sd_req_fail(r, SD_STATUS(BAD_REQUEST),
                            "AttachmentFinish needs an upload id and a 32-byte SHA-256");
     }
@@ -233,8 +232,8 @@ int sd_h_attach_finish(struct sd_req *r)
         return sd_req_fail(r, SD_STATUS(BAD_OFFSET), "upload incomplete: send the rest first");
     }
     sha = u->sha;
-    crypto_hash_sha256_final(&sha, digest);
-    if (sodium_memcmp(digest, f->sha256.data, sizeof(digest)) != 0) {
+    st_sha256_final(&sha, digest);
+    if (!st_ct_equal(digest, f->sha256.data, sizeof(digest))) {
         upload_drop(srv, u);
         return sd_req_fail(r, SD_STATUS(DIGEST_MISMATCH),
                            "the bytes received do not match this SHA-256; upload dropped");
