@@ -33,6 +33,7 @@ struct dclient {
     char subscriber[SC_NAME_MAX + 1]; /* "" until subscribe */
     int64_t sent_upto;                /* last event seq pushed to it */
     int dead;                         /* a write failed: the loop drops it */
+    int mute;                         /* handling a notification: no response */
     int64_t since;                    /* ms: last HTTP activity */
     char *out;                        /* DC_CAPTURE: the response */
     size_t out_len;

@@ -56,8 +56,7 @@ static int read_token(struct cli *c, char *tok, size_t cap, const char *path)
         close(fd);
         return cli_fail(c, EXIT_USER, "token_file_mode",
                         "run `chmod 600` on it (it must be yours and readable by you only)",
-                        "the token file %s is readable by others or not yours; refusing it",
-                        path);
+                        "the token file %s is readable by others or not yours; refusing it", path);
     }
     n = read(fd, tok, cap - 1);
     close(fd);

@@ -80,7 +80,12 @@ out:
 
 void rpc_reply(struct dclient *cl, const cJSON *id, cJSON *result)
 {
-    cJSON *r = cJSON_CreateObject();
+    cJSON *r;
+    if (cl->mute) {
+        cJSON_Delete(result);
+        return;
+    }
+    r = cJSON_CreateObject();
     cJSON_AddStringToObject(r, "jsonrpc", "2.0");
     cJSON_AddItemToObject(r, "result", result);
     cJSON_AddItemToObject(r, "id", id ? cJSON_Duplicate(id, 1) : cJSON_CreateNull());
@@ -89,7 +94,11 @@ void rpc_reply(struct dclient *cl, const cJSON *id, cJSON *result)
 
 void rpc_error(struct dclient *cl, const cJSON *id, int code, const char *msg, const char *hint)
 {
-    cJSON *r = cJSON_CreateObject(), *e = cJSON_CreateObject();
+    cJSON *r, *e;
+    if (cl->mute)
+        return;
+    r = cJSON_CreateObject();
+    e = cJSON_CreateObject();
     cJSON_AddStringToObject(r, "jsonrpc", "2.0");
     cJSON_AddNumberToObject(e, "code", code);
     cJSON_AddStringToObject(e, "message", msg);
@@ -414,7 +423,13 @@ void rpc_handle(struct daemon *d, struct dclient *cl, const char *line)
     version = cJSON_GetStringValue(cJSON_GetObjectItem(req, "jsonrpc"));
     if (method == NULL || !cJSON_IsObject(req) || version == NULL || strcmp(version, "2.0") != 0) {
         rpc_error(cl, id, RPC_INVALID_REQUEST, "a JSON-RPC 2.0 request object is expected", NULL);
-    } else if (strcmp(method, "send") == 0) {
+        cJSON_Delete(req);
+        return;
+    }
+    /* A request without "id" is a notification: it is carried out, and
+     * nothing is answered (JSON-RPC 2.0 section 4.1). */
+    cl->mute = id == NULL;
+    if (strcmp(method, "send") == 0) {
         m_send(d, cl, id, params);
     } else if (strcmp(method, "subscribe") == 0) {
         m_subscribe(d, cl, id, params);
@@ -441,5 +456,6 @@ void rpc_handle(struct daemon *d, struct dclient *cl, const char *line)
     } else {
         rpc_error(cl, id, RPC_METHOD_NOT_FOUND, "unknown method", NULL);
     }
+    cl->mute = 0;
     cJSON_Delete(req);
 }

@@ -164,8 +164,7 @@ void rpc_m_react(struct daemon *d, struct dclient *cl, const cJSON *id, const cJ
                   "react needs one of \"target\" (a message id) and \"target_ts\" (ms)", NULL);
         return;
     }
-    if (cli_find_target(d->c, mid, to, target, target ? 0 : (int64_t)ts->valuedouble) !=
-        SOTTO_OK) {
+    if (cli_find_target(d->c, mid, to, target, target ? 0 : (int64_t)ts->valuedouble) != SOTTO_OK) {
         rpc_error(cl, id, RPC_INTERNAL, "cannot read the history", NULL);
         return;
     }
@@ -208,8 +207,7 @@ void rpc_m_timer(struct daemon *d, struct dclient *cl, const cJSON *id, const cJ
         return;
     if (!cJSON_IsNumber(sec) || sec->valuedouble < 0 || sec->valuedouble > SC_TIMER_MAX ||
         sec->valuedouble != (double)(uint32_t)sec->valuedouble) {
-        rpc_error(cl, id, RPC_INVALID_PARAMS, "\"seconds\" is 0 (off) to 2419200 (4 weeks)",
-                  NULL);
+        rpc_error(cl, id, RPC_INVALID_PARAMS, "\"seconds\" is 0 (off) to 2419200 (4 weeks)", NULL);
         return;
     }
     if (online(d, cl, id) != 0)
