@@ -21,9 +21,9 @@ for s in "$SA" "$SB"; do for _ in $(seq 100); do [ -S "$s" ] && break; sleep 0.0
 
 call() { $RPC "$1" call "$2" "$3"; }
 jqt() { jq -e "$1" >/dev/null; }
-# wait_for SOCK METHOD PARAMS JQ-FILTER: polls until the filter is true (5 s).
+# wait_for SOCK METHOD PARAMS JQ-FILTER: polls until the filter is true (10 s).
 wait_for() {
-    for _ in $(seq 50); do
+    for _ in $(seq 100); do
         [ "$(call "$1" "$2" "$3" | jq -r "$4")" = true ] && return 0
         sleep 0.1
     done
@@ -50,14 +50,15 @@ out=$(call "$SB" react '{"to":"alice","emoji":"x"}')
 check "react without a target: -32602" jqt '.error.code == -32602' <<<"$out"
 
 # Typing: alice's subscriber sees bob's indicator as a notification.
-$RPC "$SA" listen typist 4 >"$T/listen" &
+$RPC "$SA" listen typist 6 >"$T/listen" &
 LPID=$!
-sleep 1
+for _ in $(seq 100); do grep -q subscribed "$T/listen" 2>/dev/null && break; sleep 0.05; done
 out=$(call "$SB" typing '{"to":"alice","on":true}')
 check "typing on" jqt '.result == true' <<<"$out"
 check "typing off" jqt '.result == true' <<<"$(call "$SB" typing '{"to":"alice","on":false}')"
 check "typing needs on: -32602" jqt '.error.code == -32602' <<<"$(call "$SB" typing '{"to":"alice"}')"
-wait "$LPID"
+for _ in $(seq 100); do grep -q '"typing":false' "$T/listen" && break; sleep 0.05; done
+kill "$LPID" 2>/dev/null; wait "$LPID" 2>/dev/null
 check "alice's subscriber gets a typing notification (on)" grep -q \
     '"method":"typing","params":{"kind":"typing","schema":"sotto.typing.v1","event":{"peer":"bob","typing":true}}' "$T/listen"
 check "... and off" grep -q '"event":{"peer":"bob","typing":false}' "$T/listen"

@@ -6,8 +6,8 @@ usage: rpc_client.py SOCKET SUBSCRIBER WANT [noack]
 usage: rpc_client.py SOCKET call METHOD JSON-PARAMS
   Prints the response.
 usage: rpc_client.py SOCKET listen SUBSCRIBER SECONDS
-  Subscribes and prints every notification (compact JSON, one per line)
-  for SECONDS, acking nothing.
+  Subscribes, prints {"subscribed": SUBSCRIBER}, then every notification
+  (compact JSON, one per line) for SECONDS, acking nothing.
 """
 import json
 import socket
@@ -75,6 +75,7 @@ def main():
     if sys.argv[2] == "listen":
         r = c.call("subscribe", {"subscriber": sys.argv[3]})
         assert "result" in r, r
+        print(json.dumps({"subscribed": sys.argv[3]}), flush=True)
         deadline = time.time() + float(sys.argv[4])
         while time.time() < deadline:
             n = c.next_event(max(0.1, deadline - time.time()))

@@ -17,7 +17,10 @@ struct tcase {
     int status; /* HTTP_ERROR: expected status */
 };
 
-#define T(in, r, s) {in, r, s}
+#define T(in, r, s)                                                                                \
+    {                                                                                              \
+        in, r, s                                                                                   \
+    }
 static const struct tcase cases[] = {
     T("GET /a HTTP/1.1\r\n\r\n", HTTP_DONE, 0),
     T("POST /api/v1/rpc HTTP/1.1\r\nContent-Length: 2\r\n\r\n{}", HTTP_DONE, 0),

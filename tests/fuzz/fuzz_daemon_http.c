@@ -26,7 +26,8 @@ static void check_request(const struct http_request *r, size_t len)
     if (r->target[0] != '/' || strlen(r->target) > HTTP_TARGET_MAX ||
         strlen(r->authorization) > HTTP_AUTH_MAX)
         abort();
-    if (http_query_param(sub, sizeof sub, r->target, "subscriber") == 0 && strlen(sub) >= sizeof sub)
+    if (http_query_param(sub, sizeof sub, r->target, "subscriber") == 0 &&
+        strlen(sub) >= sizeof sub)
         abort();
     (void)http_path_is(r->target, "/api/v1/rpc");
 }
