@@ -28,7 +28,9 @@ enum {
 
 enum http_result {
     HTTP_ERROR = -1,    /* req->status says which 4xx/5xx to answer; then close */
-    HTTP_NEED_MORE = 0, /* the request is not complete yet */
+    HTTP_NEED_MORE = 0, /* the request is not complete yet; when body_off > 0
+                         * the head is, and req's fields are set (only the
+                         * body is missing), e.g. to refuse a stranger early */
     HTTP_DONE = 1,      /* req is complete: req->consumed bytes of the input */
 };
 

@@ -216,11 +216,21 @@ static void serve_events(struct daemon *d, struct dclient *cl, const struct http
     rpc_push_events(d, cl);
 }
 
+static int authorized(const struct daemon *d, const struct http_request *req)
+{
+    return !req->auth_too_long && http_token_ok(d, req->authorization);
+}
+
+static void unauthorized(struct dclient *cl)
+{
+    respond_error(cl, 401, "WWW-Authenticate: Bearer realm=\"sotto\"\r\n",
+                  "a valid Authorization: Bearer TOKEN is required");
+}
+
 static void route(struct daemon *d, struct dclient *cl, const struct http_request *req)
 {
-    if (req->auth_too_long || !http_token_ok(d, req->authorization)) {
-        respond_error(cl, 401, "WWW-Authenticate: Bearer realm=\"sotto\"\r\n",
-                      "a valid Authorization: Bearer TOKEN is required");
+    if (!authorized(d, req)) {
+        unauthorized(cl);
         return;
     }
     if (http_path_is(req->target, "/api/v1/rpc")) {
@@ -271,7 +281,10 @@ int http_client_read(struct daemon *d, struct dclient *cl)
         return -1;
     while (cl->kind == DC_HTTP && cl->len > 0 && !cl->dead) {
         enum http_result pr = http_parse(&req, (const uint8_t *)cl->buf, cl->len, DAEMON_LINE_MAX);
-        cl->since = cli_now_ms();
+        if (pr == HTTP_NEED_MORE && req.body_off > 0 && !authorized(d, &req)) {
+            unauthorized(cl); /* before reading a body for a stranger */
+            break;
+        }
         if (pr == HTTP_NEED_MORE)
             break;
         if (pr == HTTP_ERROR) {
@@ -279,6 +292,7 @@ int http_client_read(struct daemon *d, struct dclient *cl)
             break;
         }
         route(d, cl, &req);
+        cl->since = cli_now_ms(); /* the next request has its own 30 s */
         used = req.consumed;
         /* The request held the token: wipe it before the bytes move. */
         st_wipe(cl->buf, used);

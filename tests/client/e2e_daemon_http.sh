@@ -86,6 +86,7 @@ check "a body over 256 KiB: 413" grep -q ' 413 ' <<<"$(raw 'b"POST /api/v1/rpc H
 check "POST without Content-Length: 411" grep -q ' 411 ' <<<"$(raw 'b"POST /api/v1/rpc HTTP/1.1\r\nHost: x\r\n\r\n"')"
 check "chunked: 411" grep -q ' 411 ' <<<"$(raw 'b"POST /api/v1/rpc HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"')"
 check "bare LF: 400" grep -q ' 400 ' <<<"$(raw 'b"GET /api/v1/rpc HTTP/1.1\nHost: x\n\n"')"
+check "no token, a body announced: 401 without waiting for it" grep -q ' 401 ' <<<"$(raw 'b"POST /api/v1/rpc HTTP/1.1\r\nContent-Length: 1000\r\n\r\n"')"
 check "the daemon still answers" grep -q '^200 ' <<<"$(rpc "$req")"
 
 # Server-Sent Events from the journal, resumed from the cursor.

@@ -80,6 +80,11 @@ static void fields(void)
     CHECK(http_query_param(sub, sizeof sub, r.target, "nope") == -1);
     CHECK(http_query_param(sub, 3, r.target, "subscriber") == -1);
     CHECK(http_query_param(sub, sizeof sub, "/a?s=%41", "s") == -1);
+    /* The head alone: NEED_MORE, but its fields are there (auth early). */
+    in = "POST /r HTTP/1.1\r\nAuthorization: Bearer t\r\nContent-Length: 9\r\n\r\n{";
+    CHECK(http_parse(&r, (const uint8_t *)in, strlen(in), 1024) == HTTP_NEED_MORE);
+    CHECK(r.body_off == strlen(in) - 1 && strcmp(r.authorization, "Bearer t") == 0);
+    CHECK(http_parse(&r, (const uint8_t *)in, 10, 1024) == HTTP_NEED_MORE && r.body_off == 0);
 }
 
 static void limits(void)

@@ -57,6 +57,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             memmove(buf, buf + r.consumed, len - r.consumed);
             len -= r.consumed;
         }
+        if (len > 0 && pr == HTTP_NEED_MORE && r.body_off > 0 &&
+            (r.body_off > len || r.body_off > HTTP_HEAD_MAX || r.target[0] != '/'))
+            abort(); /* a complete head reported before the body */
         if (len > 0 && pr == HTTP_ERROR) {
             if (r.status < 400 || r.status > 599)
                 abort();
