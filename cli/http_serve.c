@@ -296,10 +296,10 @@ int http_client_read(struct daemon *d, struct dclient *cl)
         used = req.consumed;
         /* The request held the token: wipe it before the bytes move. */
         st_wipe(cl->buf, used);
-        st_wipe(&req, sizeof req);
         memmove(cl->buf, cl->buf + used, cl->len - used);
         cl->len -= used;
     }
+    st_wipe(&req, sizeof req); /* it may hold the token */
     return cl->dead ? -1 : 0;
 }
 

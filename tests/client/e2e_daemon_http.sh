@@ -3,7 +3,8 @@
 # logged; a group-readable or empty one refused), 401 without or with a
 # wrong token, JSON-RPC over POST /api/v1/rpc, Server-Sent Events on
 # /api/v1/events that resume from the subscriber's cursor (acked events are
-# not sent again after a daemon restart, unacked ones are), and the
+# not sent again after a daemon restart, unacked ones are) and carry typing
+# indicators, and the
 # parser's limits (oversized head 431, oversized body 413, no length 411,
 # chunked 411, bare LF 400).
 . "$(dirname "$0")/lib.sh"
@@ -126,6 +127,12 @@ check "after a restart: the unacked event comes" grep -q '"text":"two"' <<<"$out
 check "... the acked one does not" test "$(grep -c '"text":"one"' <<<"$out")" = 0
 out=$(sse '"text":"two"')
 check "unacked: delivered again on the next stream" grep -q '"text":"two"' <<<"$out"
+sse '"typing":true' >"$T/sse_typing" &
+SSEP=$!
+sleep 1
+"$SOTTO" -a alice typing bob start
+wait "$SSEP"
+check "SSE carries a peer's typing indicator" grep -q '^data: {"jsonrpc":"2.0","method":"typing","params":{"kind":"typing","schema":"sotto.typing.v1","event":{"peer":"alice","typing":true}}}' "$T/sse_typing"
 check "the token is in no log" test "$(cat "$T/daemon.log" "$T/all.log" | grep -c "$TOK")" = 0
 stop_http
 
