@@ -48,21 +48,21 @@ enum {
     SC_EMOJI_MAX = 64,
     SC_RECEIPT_DELIVERED = 1,
     SC_RECEIPT_READ = 2,
-    SC_RECEIPT_MAX = 64, /* ids per receipt or read sync */
+    SC_RECEIPT_MAX = 64,           /* ids per receipt or read sync */
     SC_HISTORY_BATCH = 128 * 1024, /* bytes of items per history message */
     SC_HISTORY_ITEM_OVERHEAD = 1 + 1 + 8 + 8 + 1 + SC_NAME_MAX + 16 + 4 + 1 + 16,
 };
 
 /* One decoded content; pointers point into the decoded buffer. */
 struct sc_content {
-    int kind;               /* enum sc_content_kind */
-    const uint8_t *body;    /* text, emoji, attachment descriptor */
+    int kind;            /* enum sc_content_kind */
+    const uint8_t *body; /* text, emoji, attachment descriptor */
     size_t body_len;
-    uint8_t target[16];     /* reaction: the message reacted to */
-    int receipt;            /* SC_RECEIPT_* */
-    const uint8_t *ids;     /* receipt, read sync: n_ids ids of 16 bytes */
+    uint8_t target[16]; /* reaction: the message reacted to */
+    int receipt;        /* SC_RECEIPT_* */
+    const uint8_t *ids; /* receipt, read sync: n_ids ids of 16 bytes */
     size_t n_ids;
-    int typing;             /* 1 started, 0 stopped */
+    int typing; /* 1 started, 0 stopped */
     uint32_t timer_s;
     /* transcript: the message we sent to dest, and its content */
     char dest[SC_NAME_MAX + 1];
@@ -108,8 +108,7 @@ SOTTO_MUST_CHECK int sc_content_for_message(uint8_t **out, size_t *len, int kind
 /* Wraps inner content sent to dest under message id mid (hex) as a
  * transcript for our own devices. */
 SOTTO_MUST_CHECK int sc_content_transcript(uint8_t **out, size_t *len, const char *dest,
-                                           const char *mid, const uint8_t *inner,
-                                           size_t inner_len);
+                                           const char *mid, const uint8_t *inner, size_t inner_len);
 
 /* Appends message m as a history item to buf (cap bytes, *len used).
  * SOTTO_ERR_TOO_LARGE when it does not fit (start a new batch);
