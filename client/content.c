@@ -31,6 +31,16 @@ static void put64(uint8_t *p, uint64_t v)
     put32(p + 4, (uint32_t)v);
 }
 
+int sc_device_name_valid(const uint8_t *name, size_t len)
+{
+    if (len > SC_DEVICE_NAME_MAX)
+        return 0;
+    for (size_t i = 0; i < len; i++)
+        if (name[i] < 0x20 || name[i] == 0x7f)
+            return 0;
+    return 1;
+}
+
 int sc_mid_to_bytes(uint8_t out[16], const char *hex)
 {
     if (hex == NULL || strlen(hex) != SC_MID_LEN)
@@ -182,6 +192,13 @@ int sc_content_decode(struct sc_content *c, const uint8_t *p, size_t len)
         return decode_history(c, p, len);
     case SC_CONTENT_READ_SYNC:
         return decode_ids(c, p + 1, len - 1);
+    case SC_CONTENT_DEVICE_NAME:
+        if (len < 5 || !sc_device_name_valid(p + 5, len - 5))
+            return SOTTO_ERR_INVALID_MESSAGE;
+        c->for_device = be32(p + 1);
+        c->body = p + 5;
+        c->body_len = len - 5;
+        return SOTTO_OK;
     default:
         return SOTTO_ERR_INVALID_MESSAGE;
     }

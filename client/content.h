@@ -18,6 +18,8 @@
  *                  be64 ts, be64 expires_at, name length, name, id(16),
  *                  be32 inner length, inner content (kind 1, 4 or 7)
  *   9 read sync    (to our own devices) message ids (16 each, 1..64) we read
+ *  10 device name  (to our own devices) be32 device id, name (0..64 bytes,
+ *                  no control characters; empty = unnamed)
  *
  * A transcript or history item keeps the message's own id, so a reaction
  * or receipt naming it finds it on every device of the account.
@@ -41,6 +43,7 @@ enum sc_content_kind {
     SC_CONTENT_ATTACHMENT = 7,
     SC_CONTENT_HISTORY = 8,
     SC_CONTENT_READ_SYNC = 9,
+    SC_CONTENT_DEVICE_NAME = 10,
 };
 
 enum {
@@ -48,7 +51,8 @@ enum {
     SC_EMOJI_MAX = 64,
     SC_RECEIPT_DELIVERED = 1,
     SC_RECEIPT_READ = 2,
-    SC_RECEIPT_MAX = 64,           /* ids per receipt or read sync */
+    SC_RECEIPT_MAX = 64, /* ids per receipt or read sync */
+    SC_DEVICE_NAME_MAX = 64,
     SC_HISTORY_BATCH = 128 * 1024, /* bytes of items per history message */
     SC_HISTORY_ITEM_OVERHEAD = 1 + 1 + 8 + 8 + 1 + SC_NAME_MAX + 16 + 4 + 1 + 16,
 };
@@ -68,7 +72,7 @@ struct sc_content {
     char dest[SC_NAME_MAX + 1];
     uint8_t mid[16];
     int inner_kind; /* also set for history items */
-    /* history */
+    /* history: the device it is for; device name: the device named */
     uint32_t for_device;
     size_t n_items;
     const uint8_t *items;
@@ -116,6 +120,9 @@ SOTTO_MUST_CHECK int sc_content_transcript(uint8_t **out, size_t *len, const cha
  * failed outgoing ones). */
 SOTTO_MUST_CHECK int sc_history_append(uint8_t *buf, size_t cap, size_t *len,
                                        const struct sc_message *m);
+
+/* 1 if name[0..len) is a usable device name (see kind 10). */
+int sc_device_name_valid(const uint8_t *name, size_t len);
 
 /* Hex id <-> 16 bytes. */
 SOTTO_MUST_CHECK int sc_mid_to_bytes(uint8_t out[16], const char *hex);

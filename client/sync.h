@@ -101,6 +101,17 @@ SOTTO_MUST_CHECK int sc_sync_lookup(struct sc_sync *s, const char *name);
 SOTTO_MUST_CHECK int sc_sync_send_history(struct sc_sync *s, uint32_t device, size_t limit,
                                           size_t *sent);
 
+/* Queues that transfer for `device` (the next flush that can reach it
+ * sends it; see client/sync_devices.c). */
+SOTTO_MUST_CHECK int sc_sync_queue_history(struct sc_sync *s, uint32_t device, uint32_t limit);
+
+/* Names device id of our account (stored sealed here, copied to our other
+ * devices by the next sc_sync_flush that reaches them; never sent to the
+ * server in clear). */
+SOTTO_MUST_CHECK int sc_sync_rename_device(struct sc_sync *s, uint32_t id, const char *name);
+/* The name of our device id ("" if unnamed) into out. */
+SOTTO_MUST_CHECK int sc_device_name_get(struct sc_store *st, char *out, size_t cap, uint32_t id);
+
 /* Tells peer we started (on = 1) or stopped typing. Not stored anywhere;
  * the receiver gets a "typing" event (on_event only, not journalled). */
 SOTTO_MUST_CHECK int sc_sync_send_typing(struct sc_sync *s, const char *peer, int on);

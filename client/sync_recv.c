@@ -123,7 +123,7 @@ static int apply_read_sync(struct sc_sync *s, const struct sc_content *ct)
 
 /* The conversation with peer gets a disappearing-message timer (from peer,
  * or from another device of ours that set it). */
-static int apply_timer(struct sc_sync *s, const char *peer, uint32_t sec)
+static int apply_timer(struct sc_sync *s, const char *peer, uint32_t sec, int by_us)
 {
     struct sc_contact c;
     char js[160];
@@ -136,7 +136,8 @@ static int apply_timer(struct sc_sync *s, const char *peer, uint32_t sec)
     c.timer_s = sec;
     if (rc == SOTTO_OK)
         rc = sc_store_contact_put(s->store, &c);
-    snprintf(js, sizeof js, "{\"peer\":\"%s\",\"timer\":%u}", peer, (unsigned)sec);
+    snprintf(js, sizeof js, "{\"peer\":\"%s\",\"timer\":%u%s}", peer, (unsigned)sec,
+             by_us ? ",\"by_us\":true" : "");
     return rc == SOTTO_OK ? sc_sync_event(s, "timer", js) : rc;
 }
 
@@ -174,8 +175,9 @@ static int fetch_attachment(struct sc_sync *s, struct sc_message *m, uint8_t **b
     return rc;
 }
 
-/* Stores m (attachments fetched first) and journals it; *seq and *js for
- * the caller's on_event after the commit. A message already stored (a
+/* Stores m (attachments fetched first) and, when seq is not NULL,
+ * journals it (*seq and *js for the caller's on_event after the commit;
+ * js must then be set too). A message already stored (a
  * transcript or history item delivered twice) is SOTTO_ERR_DUPLICATE_MESSAGE. */
 static int add_message(struct sc_sync *s, struct sc_message *m, int64_t *seq, char **js)
 {
@@ -185,7 +187,8 @@ static int add_message(struct sc_sync *s, struct sc_message *m, int64_t *seq, ch
     struct sc_message old;
     int rc = SOTTO_OK;
 
-    *js = NULL;
+    if (js != NULL)
+        *js = NULL;
     if (sc_store_message_get(s->store, &old, m->mid) == SOTTO_OK) {
         sc_message_clear(&old);
         return SOTTO_ERR_DUPLICATE_MESSAGE;
@@ -262,7 +265,7 @@ static int apply_control(struct sc_sync *s, const char *peer, const struct sc_co
             s->on_event(s->ctx, 0, "typing", js);
         return SOTTO_OK;
     case SC_CONTENT_TIMER:
-        return apply_timer(s, peer, ct->timer_s);
+        return apply_timer(s, peer, ct->timer_s, 0);
     case SC_CONTENT_READ_SYNC:
         return from_self ? apply_read_sync(s, ct) : SOTTO_ERR_INVALID_MESSAGE;
     case SC_CONTENT_HISTORY:
@@ -271,10 +274,12 @@ static int apply_control(struct sc_sync *s, const char *peer, const struct sc_co
         if (ct->for_device != sc_conn_hello(s->conn)->device_id)
             return SOTTO_OK; /* meant for another device of ours */
         return import_history(s, ct);
+    case SC_CONTENT_DEVICE_NAME:
+        return from_self ? sc_sync_apply_device_name(s, ct) : SOTTO_ERR_INVALID_MESSAGE;
     case SC_CONTENT_TRANSCRIPT:
         if (!from_self)
             return SOTTO_ERR_INVALID_MESSAGE;
-        return ct->inner_kind == SC_CONTENT_TIMER ? apply_timer(s, ct->dest, ct->timer_s)
+        return ct->inner_kind == SC_CONTENT_TIMER ? apply_timer(s, ct->dest, ct->timer_s, 1)
                                                   : SOTTO_ERR_NOT_FOUND;
     default:
         return SOTTO_ERR_NOT_FOUND;

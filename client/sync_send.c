@@ -409,8 +409,11 @@ int sc_sync_send_timer(struct sc_sync *s, const char *peer, uint32_t seconds)
 int sc_sync_flush(struct sc_sync *s, int64_t now, size_t *sent)
 {
     struct sc_outbox_item it;
-    int rc;
+    int rc, hist = 0;
     *sent = 0;
+    rc = sc_sync_pending_history(s, &hist);
+    if (rc != SOTTO_OK)
+        return rc;
     while ((rc = sc_store_outbox_next(s->store, &it, now)) == SOTTO_OK) {
         struct sc_contact ct;
         int sr = SOTTO_OK;
