@@ -115,10 +115,9 @@ int sc_sync_apply_device_name(struct sc_sync *s, const struct sc_content *ct)
 
 int sc_sync_queue_history(struct sc_sync *s, uint32_t device, uint32_t limit)
 {
-    uint8_t b[PENDING_LEN] = {(uint8_t)(device >> 24), (uint8_t)(device >> 16),
-                              (uint8_t)(device >> 8),  (uint8_t)device,
-                              (uint8_t)(limit >> 24),  (uint8_t)(limit >> 16),
-                              (uint8_t)(limit >> 8),   (uint8_t)limit};
+    uint8_t b[PENDING_LEN] = {
+        (uint8_t)(device >> 24), (uint8_t)(device >> 16), (uint8_t)(device >> 8), (uint8_t)device,
+        (uint8_t)(limit >> 24),  (uint8_t)(limit >> 16),  (uint8_t)(limit >> 8),  (uint8_t)limit};
     return sc_store_secret_put(s->store, "history_pending", b, sizeof b);
 }
 

@@ -104,10 +104,15 @@ check "... with its read status" test "$(A3 -o json history bob | json_of "$id2"
 A2 receive >/dev/null
 check "the laptop stored nothing twice" test "$(A2 history | wc -l)" = "$n2"
 check "a new message reaches all three of alice's devices" \
-    B2 send alice -m "three devices now"
+    B2 send alice -m "three devices now" 2>"$T/b2err"
+check "bob is told that alice has a new device" grep -q "alice has a new device (3)" "$T/b2err"
+check "... as JSON too" grep -q '"schema":"sotto.device_change.v1".*"peer":"alice","device":3,"added":true' \
+    <<<"$(B1 -o json send alice -m "from bob's phone too" 2>&1)"
 for dev in A1 A2 A3; do
-    check "$dev gets it" grep -q "<- bob: three devices now" <<<"$($dev receive)"
+    check "$dev gets it" grep -q "<- bob: three devices now" <<<"$($dev receive 2>"$T/err")"
 done
+check "alice's laptop is told about the new device on her own account" \
+    grep -q "device 3 was added to YOUR account" <<<"$(A2 send bob -m "hi from the laptop" 2>&1; cat "$T/err")"
 A3 device add "sotto://link?account=alice&device_key=05$(printf '%064d' 1)&registration_id=1" \
     2>/dev/null
 check "a linked device cannot add devices (exit 1)" test $? = 1
