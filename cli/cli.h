@@ -139,5 +139,6 @@ int cmd_daemon(struct cli *c, int argc, char **argv);
 int cmd_react(struct cli *c, int argc, char **argv);
 int cmd_typing(struct cli *c, int argc, char **argv);
 int cmd_timer(struct cli *c, int argc, char **argv);
+int cmd_read(struct cli *c, int argc, char **argv);
 
 #endif

@@ -13,9 +13,10 @@
 static const struct cli_cmd commands[] = {
     {"register", cmd_register, "create this account's keys and register with the server"},
     {"link", cmd_link, "make this machine a new device of an existing account"},
-    {"device", cmd_device, "add, list or remove this account's devices"},
+    {"device", cmd_device, "add, list, rename or remove this account's devices"},
     {"send", cmd_send, "send a message (queued and retried until the server takes it)"},
     {"receive", cmd_receive, "fetch, decrypt and print incoming messages"},
+    {"read", cmd_read, "send read receipts for a contact's unread messages"},
     {"react", cmd_react, "react to a message with an emoji"},
     {"typing", cmd_typing, "tell a contact you started or stopped typing"},
     {"timer", cmd_timer, "set the disappearing-message timer of a conversation"},

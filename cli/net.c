@@ -154,13 +154,58 @@ void cli_on_event(void *ctx, int64_t seq, const char *kind, const char *json)
         fflush(stdout);
     } else if (strcmp(kind, "timer") == 0) {
         double sec = cJSON_GetNumberValue(cJSON_GetObjectItem(o, "timer"));
+        int ours = cJSON_IsTrue(cJSON_GetObjectItem(o, "by_us"));
         if (c->json)
             cli_emit(c, "sotto.timer.v1", cJSON_Duplicate(o, 1));
+        else if (ours)
+            printf("your other device set disappearing messages with %s to %.0f s%s\n",
+                   peer ? peer : "?", sec, sec > 0 ? "" : " (off)");
         else if (sec > 0)
             printf("%s set disappearing messages to %.0f s\n", peer ? peer : "?", sec);
         else
             printf("%s turned disappearing messages off\n", peer ? peer : "?");
         fflush(stdout);
+    } else if (strcmp(kind, "history") == 0) {
+        cJSON *got = cJSON_GetObjectItem(o, "history");
+        cJSON *sent = cJSON_GetObjectItem(o, "history_sent");
+        if (c->json)
+            cli_emit(c, "sotto.history.v1", cJSON_Duplicate(o, 1));
+        else if (got != NULL)
+            printf("received %.0f messages of history from your other device\n",
+                   cJSON_GetNumberValue(got));
+        else if (sent != NULL)
+            printf("sent %.0f messages of history to your device %.0f\n",
+                   cJSON_GetNumberValue(sent),
+                   cJSON_GetNumberValue(cJSON_GetObjectItem(o, "device")));
+        fflush(stdout);
+    } else if (strcmp(kind, "device_name") == 0) {
+        const char *name = cJSON_GetStringValue(cJSON_GetObjectItem(o, "name"));
+        if (c->json)
+            cli_emit(c, "sotto.device_name.v1", cJSON_Duplicate(o, 1));
+        else
+            printf("device %.0f is now named '%s'\n",
+                   cJSON_GetNumberValue(cJSON_GetObjectItem(o, "device")), name ? name : "");
+        fflush(stdout);
+    } else if (strcmp(kind, "read") == 0) {
+        if (c->json)
+            cli_emit(c, "sotto.read_sync.v1", cJSON_Duplicate(o, 1));
+    } else if (strcmp(kind, "device_change") == 0) {
+        int added = cJSON_IsTrue(cJSON_GetObjectItem(o, "added"));
+        double dev = cJSON_GetNumberValue(cJSON_GetObjectItem(o, "device"));
+        if (c->json)
+            cli_emit(c, "sotto.device_change.v1", cJSON_Duplicate(o, 1));
+        else if (added && peer != NULL && strcmp(peer, c->cfg.account) == 0)
+            fprintf(stderr,
+                    "sotto: NOTE: device %.0f was added to YOUR account. If you did not add "
+                    "it,\n  remove it now from your primary: sotto device remove %.0f\n",
+                    dev, dev);
+        else if (added)
+            fprintf(stderr,
+                    "sotto: NOTE: %s has a new device (%.0f), signed with their account key; "
+                    "it gets\n  your messages from now on. Ask %s if you did not expect it.\n",
+                    peer ? peer : "?", dev, peer ? peer : "them");
+        else
+            printf("%s removed device %.0f\n", peer ? peer : "?", dev);
     } else if (strcmp(kind, "held") == 0) {
         fprintf(stderr, "sotto: a message to %s is held until you verify their new key\n",
                 peer ? peer : "?");

@@ -21,24 +21,13 @@
 #define SC_SYNC_H
 
 #include "client/conn.h"
+#include "client/content.h"
 #include "client/store.h"
 
 enum {
     SC_PREKEY_BATCH = 50,
     SC_PREKEY_LOW = 10, /* top up below this many one-time prekeys on the server */
     SC_SEND_TIMEOUT_MS = 10000,
-    SC_CONTENT_TEXT = 1,       /* content = kind byte || UTF-8 text */
-    SC_CONTENT_TRANSCRIPT = 2, /* to our own devices: kind, name length, name, text */
-    SC_CONTENT_RECEIPT = 3,    /* kind, 1 delivered | 2 read, 16-byte guids */
-    SC_CONTENT_REACTION = 4,   /* kind, 16-byte guid of the target message, UTF-8 emoji */
-    SC_CONTENT_TYPING = 5,     /* kind, 1 started | 0 stopped (never stored) */
-    SC_CONTENT_TIMER = 6,      /* kind, 4-byte big-endian seconds (0 = off) */
-    SC_CONTENT_ATTACHMENT = 7, /* kind, descriptor (client/attach.h) */
-    SC_TIMER_MAX = 4 * 7 * 24 * 3600,
-    SC_EMOJI_MAX = 64,
-    SC_RECEIPT_DELIVERED = 1,
-    SC_RECEIPT_READ = 2,
-    SC_RECEIPT_MAX = 64, /* guids per receipt */
 };
 
 /* Called for each event as it is journalled (may be NULL). kind is
@@ -104,6 +93,24 @@ SOTTO_MUST_CHECK int sc_sync_send_read(struct sc_sync *s, const char *peer,
  * applies the key policy, e.g. to learn a key before verifying it.
  * SOTTO_ERR_UNTRUSTED_IDENTITY when sending to name is not allowed now. */
 SOTTO_MUST_CHECK int sc_sync_lookup(struct sc_sync *s, const char *name);
+
+/* Sends our recent history (the last limit messages, 0 = all) to our own
+ * device `device`, just linked, in batches (content kind 8); other devices
+ * of ours ignore it. *sent counts the messages. Opt-in: `sotto device add
+ * --history`. Queued and failed messages are not sent. */
+SOTTO_MUST_CHECK int sc_sync_send_history(struct sc_sync *s, uint32_t device, size_t limit,
+                                          size_t *sent);
+
+/* Queues that transfer for `device` (the next flush that can reach it
+ * sends it; see client/sync_devices.c). */
+SOTTO_MUST_CHECK int sc_sync_queue_history(struct sc_sync *s, uint32_t device, uint32_t limit);
+
+/* Names device id of our account (stored sealed here, copied to our other
+ * devices by the next sc_sync_flush that reaches them; never sent to the
+ * server in clear). */
+SOTTO_MUST_CHECK int sc_sync_rename_device(struct sc_sync *s, uint32_t id, const char *name);
+/* The name of our device id ("" if unnamed) into out. */
+SOTTO_MUST_CHECK int sc_device_name_get(struct sc_store *st, char *out, size_t cap, uint32_t id);
 
 /* Tells peer we started (on = 1) or stopped typing. Not stored anywhere;
  * the receiver gets a "typing" event (on_event only, not journalled). */

@@ -18,5 +18,13 @@ int sc_sync_top_up(struct sc_sync *s);
 /* Sends content (kind byte first) to every device of `to` under a fresh
  * guid, outside the outbox (receipts). */
 int sc_sync_send_content(struct sc_sync *s, const char *to, const uint8_t *content, size_t len);
+/* The same to our other devices (SOTTO_OK when there are none). */
+int sc_sync_send_own(struct sc_sync *s, const uint8_t *content, size_t len);
+
+/* A device-name content from another device of ours. */
+int sc_sync_apply_device_name(struct sc_sync *s, const struct sc_content *ct);
+/* Sends pending device names and a queued history transfer when possible;
+ * *done = 1 if the history went. */
+int sc_sync_pending_history(struct sc_sync *s, int *done);
 
 #endif

@@ -47,17 +47,6 @@ static int device_listed(struct sc_sync *s, const char *peer, uint32_t device)
     return 0;
 }
 
-static int hex16(uint8_t out[16], const char *hex)
-{
-    for (int i = 0; i < 16; i++) {
-        unsigned v;
-        if (sscanf(hex + 2 * i, "%2x", &v) != 1)
-            return SOTTO_ERR_INVALID_ARGUMENT;
-        out[i] = (uint8_t)v;
-    }
-    return SOTTO_OK;
-}
-
 static int send_receipt(struct sc_sync *s, const char *peer, int type, const uint8_t *guids,
                         size_t n)
 {
@@ -73,32 +62,31 @@ static int send_receipt(struct sc_sync *s, const char *peer, int type, const uin
 int sc_sync_send_read(struct sc_sync *s, const char *peer, const char (*mids)[SC_MID_LEN + 1],
                       size_t n)
 {
-    uint8_t guids[16 * SC_RECEIPT_MAX];
+    uint8_t content[1 + 16 * SC_RECEIPT_MAX];
     int rc = SOTTO_OK;
     if (n > SC_RECEIPT_MAX)
         n = SC_RECEIPT_MAX;
     for (size_t i = 0; i < n && rc == SOTTO_OK; i++)
-        rc = hex16(guids + 16 * i, mids[i]);
-    if (rc == SOTTO_OK && n > 0)
-        rc = send_receipt(s, peer, SC_RECEIPT_READ, guids, n);
+        rc = sc_mid_to_bytes(content + 1 + 16 * i, mids[i]);
+    if (rc != SOTTO_OK || n == 0)
+        return rc;
+    rc = send_receipt(s, peer, SC_RECEIPT_READ, content + 1, n);
+    /* Our other devices mark them read too (best effort). */
+    content[0] = SC_CONTENT_READ_SYNC;
+    if (rc == SOTTO_OK && sc_sync_send_own(s, content, 1 + 16 * n) != SOTTO_OK)
+        (void)sc_sync_event_kv(s, "error", s->self, "error", "read_sync_not_sent");
     return rc;
 }
 
 /* A receipt from peer: raises the status of our messages to peer it names
  * (never lowers it: a late "delivered" after "read" changes nothing). */
-static int apply_receipt(struct sc_sync *s, const char *peer, const struct sotto_buf *pt)
+static int apply_receipt(struct sc_sync *s, const char *peer, const struct sc_content *ct)
 {
-    int status;
-    size_t n;
-    if (pt->len < 2 || (pt->len - 2) % 16 != 0)
-        return SOTTO_ERR_INVALID_MESSAGE;
-    status = pt->data[1] == SC_RECEIPT_READ ? SC_MSG_READ : SC_MSG_DELIVERED;
-    n = (pt->len - 2) / 16;
-    for (size_t i = 0; i < n && i < SC_RECEIPT_MAX; i++) {
+    int status = ct->receipt == SC_RECEIPT_READ ? SC_MSG_READ : SC_MSG_DELIVERED;
+    for (size_t i = 0; i < ct->n_ids; i++) {
         struct sc_message m;
         char mid[SC_MID_LEN + 1];
-        for (int k = 0; k < 16; k++)
-            snprintf(mid + 2 * k, 3, "%02x", pt->data[2 + 16 * i + (size_t)k]);
+        sc_mid_from_bytes(mid, ct->ids + 16 * i);
         if (sc_store_message_get(s->store, &m, mid) != SOTTO_OK)
             continue;
         if (m.outgoing && strcmp(m.peer, peer) == 0 && m.status < status &&
@@ -111,85 +99,46 @@ static int apply_receipt(struct sc_sync *s, const char *peer, const struct sotto
     return SOTTO_OK;
 }
 
-/* Fills m (peer, direction, status, body pointing into pt) from decrypted
- * content. A transcript is accepted only from our own account. */
-static int parse_content(struct sc_message *m, const struct sotto_buf *pt, const char *self,
-                         const char *peer)
+/* Another device of ours read these incoming messages. */
+static int apply_read_sync(struct sc_sync *s, const struct sc_content *ct)
 {
-    memset(m, 0, sizeof *m);
-    if (pt->len >= 1 && pt->data[0] == SC_CONTENT_TEXT) {
-        snprintf(m->peer, sizeof m->peer, "%s", peer);
-        m->status = SC_MSG_RECEIVED;
-        m->body = pt->data + 1;
-        m->body_len = pt->len - 1;
-        return SOTTO_OK;
+    for (size_t i = 0; i < ct->n_ids; i++) {
+        struct sc_message m;
+        char mid[SC_MID_LEN + 1];
+        int rc = SOTTO_OK;
+        sc_mid_from_bytes(mid, ct->ids + 16 * i);
+        if (sc_store_message_get(s->store, &m, mid) != SOTTO_OK)
+            continue;
+        if (!m.outgoing && m.status == SC_MSG_RECEIVED) {
+            rc = sc_store_message_status(s->store, mid, SC_MSG_READ);
+            if (rc == SOTTO_OK)
+                rc = sc_sync_event_kv(s, "read", m.peer, "id", mid);
+        }
+        sc_message_clear(&m);
+        if (rc != SOTTO_OK)
+            return rc;
     }
-    if (pt->len > 17 && pt->len <= 17 + SC_EMOJI_MAX && pt->data[0] == SC_CONTENT_REACTION) {
-        snprintf(m->peer, sizeof m->peer, "%s", peer);
-        m->status = SC_MSG_RECEIVED;
-        m->kind = SC_KIND_REACTION;
-        for (int k = 0; k < 16; k++)
-            snprintf(m->target + 2 * k, 3, "%02x", pt->data[1 + k]);
-        m->body = pt->data + 17;
-        m->body_len = pt->len - 17;
-        return SOTTO_OK;
-    }
-    if (pt->len > 1 && pt->data[0] == SC_CONTENT_ATTACHMENT) {
-        snprintf(m->peer, sizeof m->peer, "%s", peer);
-        m->status = SC_MSG_RECEIVED;
-        m->kind = SC_KIND_ATTACHMENT;
-        m->body = pt->data + 1;
-        m->body_len = pt->len - 1;
-        return SOTTO_OK;
-    }
-    if (pt->len >= 2 && pt->data[0] == SC_CONTENT_TRANSCRIPT && strcmp(peer, self) == 0) {
-        size_t nl = pt->data[1];
-        if (nl == 0 || nl > SC_NAME_MAX || 2 + nl > pt->len)
-            return SOTTO_ERR_INVALID_MESSAGE;
-        memcpy(m->peer, pt->data + 2, nl);
-        m->peer[nl] = 0;
-        if (!sc_name_valid(m->peer))
-            return SOTTO_ERR_INVALID_MESSAGE;
-        m->outgoing = 1;
-        m->status = SC_MSG_SENT;
-        m->body = pt->data + 2 + nl;
-        m->body_len = pt->len - 2 - nl;
-        return SOTTO_OK;
-    }
-    return SOTTO_ERR_INVALID_MESSAGE;
+    return SOTTO_OK;
 }
 
-/* Typing (not stored) and timer changes (applied to the contact). */
-static int apply_control(struct sc_sync *s, const char *peer, const struct sotto_buf *pt)
+/* The conversation with peer gets a disappearing-message timer (from peer,
+ * or from another device of ours that set it). */
+static int apply_timer(struct sc_sync *s, const char *peer, uint32_t sec, int by_us)
 {
+    struct sc_contact c;
     char js[160];
-    if (pt->data[0] == SC_CONTENT_TYPING && pt->len == 2) {
-        snprintf(js, sizeof js, "{\"peer\":\"%s\",\"typing\":%s}", peer,
-                 pt->data[1] ? "true" : "false");
-        if (s->on_event != NULL)
-            s->on_event(s->ctx, 0, "typing", js);
-        return SOTTO_OK;
+    int rc = sc_store_contact_get(s->store, &c, peer);
+    if (rc == SOTTO_ERR_NOT_FOUND) {
+        memset(&c, 0, sizeof c);
+        snprintf(c.name, sizeof c.name, "%s", peer);
+        rc = SOTTO_OK;
     }
-    if (pt->data[0] == SC_CONTENT_TIMER && pt->len == 5) {
-        struct sc_contact c;
-        uint32_t sec = (uint32_t)pt->data[1] << 24 | (uint32_t)pt->data[2] << 16 |
-                       (uint32_t)pt->data[3] << 8 | pt->data[4];
-        int rc;
-        if (sec > SC_TIMER_MAX)
-            return SOTTO_ERR_INVALID_MESSAGE;
-        rc = sc_store_contact_get(s->store, &c, peer);
-        if (rc == SOTTO_ERR_NOT_FOUND) {
-            memset(&c, 0, sizeof c);
-            snprintf(c.name, sizeof c.name, "%s", peer);
-            rc = SOTTO_OK;
-        }
-        c.timer_s = sec;
-        if (rc == SOTTO_OK)
-            rc = sc_store_contact_put(s->store, &c);
-        snprintf(js, sizeof js, "{\"peer\":\"%s\",\"timer\":%u}", peer, (unsigned)sec);
-        return rc == SOTTO_OK ? sc_sync_event(s, "timer", js) : rc;
-    }
-    return SOTTO_ERR_INVALID_MESSAGE;
+    c.timer_s = sec;
+    if (rc == SOTTO_OK)
+        rc = sc_store_contact_put(s->store, &c);
+    snprintf(js, sizeof js, "{\"peer\":\"%s\",\"timer\":%u%s}", peer, (unsigned)sec,
+             by_us ? ",\"by_us\":true" : "");
+    return rc == SOTTO_OK ? sc_sync_event(s, "timer", js) : rc;
 }
 
 /* An attachment's descriptor in m->body: downloads, verifies, decrypts and
@@ -226,7 +175,145 @@ static int fetch_attachment(struct sc_sync *s, struct sc_message *m, uint8_t **b
     return rc;
 }
 
-/* Decrypts and stores e (one transaction). *stored = 1 for a new message. */
+/* Stores m (attachments fetched first) and, when seq is not NULL,
+ * journals it (*seq and *js for the caller's on_event after the commit;
+ * js must then be set too). A message already stored (a
+ * transcript or history item delivered twice) is SOTTO_ERR_DUPLICATE_MESSAGE. */
+static int add_message(struct sc_sync *s, struct sc_message *m, int64_t *seq, char **js)
+{
+    struct sc_contact c;
+    uint8_t *abody = NULL;
+    size_t abody_len = 0;
+    struct sc_message old;
+    int rc = SOTTO_OK;
+
+    if (js != NULL)
+        *js = NULL;
+    if (sc_store_message_get(s->store, &old, m->mid) == SOTTO_OK) {
+        sc_message_clear(&old);
+        return SOTTO_ERR_DUPLICATE_MESSAGE;
+    }
+    if (m->kind == SC_KIND_ATTACHMENT)
+        rc = fetch_attachment(s, m, &abody, &abody_len, m->mid);
+    if (rc == SOTTO_OK && m->expires_at == 0 &&
+        sc_store_contact_get(s->store, &c, m->peer) == SOTTO_OK && c.timer_s > 0)
+        m->expires_at = m->ts + (int64_t)c.timer_s * 1000; /* disappearing */
+    if (rc == SOTTO_OK)
+        rc = sc_store_message_add(s->store, m);
+    if (rc == SOTTO_OK && seq != NULL) {
+        *js = sc_message_json_text(m);
+        rc = *js == NULL ? SOTTO_ERR_NOMEM : SOTTO_OK;
+        if (rc == SOTTO_OK)
+            rc = sc_store_journal_append(s->store, seq, "message", *js);
+    }
+    if (abody != NULL)
+        sc_free_secret(abody, abody_len);
+    m->body = NULL;
+    m->body_len = 0;
+    return rc;
+}
+
+/* Recent history another device of ours sent to this one (opt-in on that
+ * device: `sotto device add --history`). One journal event for the batch. */
+static int import_history(struct sc_sync *s, const struct sc_content *ct)
+{
+    const uint8_t *p = ct->items;
+    size_t left = ct->items_len, added = 0;
+    struct sc_history_item it;
+    char js[128];
+    int rc;
+
+    while ((rc = sc_history_next(&it, &p, &left)) == SOTTO_OK) {
+        struct sc_message m;
+        memset(&m, 0, sizeof m);
+        memcpy(m.mid, it.mid, sizeof m.mid);
+        memcpy(m.peer, it.peer, sizeof m.peer);
+        memcpy(m.target, it.target, sizeof m.target);
+        m.outgoing = it.outgoing;
+        m.status = it.status;
+        m.ts = it.ts;
+        m.expires_at = it.expires_at;
+        m.kind = it.kind;
+        m.body = (uint8_t *)it.body;
+        m.body_len = it.body_len;
+        rc = add_message(s, &m, NULL, NULL);
+        if (rc == SOTTO_ERR_DUPLICATE_MESSAGE)
+            continue;
+        if (rc != SOTTO_OK)
+            return rc;
+        added++;
+    }
+    if (rc != SOTTO_ERR_NOT_FOUND)
+        return rc;
+    snprintf(js, sizeof js, "{\"peer\":\"%s\",\"history\":%zu}", s->self, added);
+    return sc_sync_event(s, "history", js);
+}
+
+/* Control content (receipts, typing, timers, syncs): applied, nothing
+ * stored as a message. SOTTO_ERR_NOT_FOUND when ct is a message. */
+static int apply_control(struct sc_sync *s, const char *peer, const struct sc_content *ct)
+{
+    int from_self = strcmp(peer, s->self) == 0;
+    char js[160];
+    switch (ct->kind) {
+    case SC_CONTENT_RECEIPT:
+        return apply_receipt(s, peer, ct);
+    case SC_CONTENT_TYPING:
+        snprintf(js, sizeof js, "{\"peer\":\"%s\",\"typing\":%s}", peer,
+                 ct->typing ? "true" : "false");
+        if (s->on_event != NULL)
+            s->on_event(s->ctx, 0, "typing", js);
+        return SOTTO_OK;
+    case SC_CONTENT_TIMER:
+        return apply_timer(s, peer, ct->timer_s, 0);
+    case SC_CONTENT_READ_SYNC:
+        return from_self ? apply_read_sync(s, ct) : SOTTO_ERR_INVALID_MESSAGE;
+    case SC_CONTENT_HISTORY:
+        if (!from_self)
+            return SOTTO_ERR_INVALID_MESSAGE;
+        if (ct->for_device != sc_conn_hello(s->conn)->device_id)
+            return SOTTO_OK; /* meant for another device of ours */
+        return import_history(s, ct);
+    case SC_CONTENT_DEVICE_NAME:
+        return from_self ? sc_sync_apply_device_name(s, ct) : SOTTO_ERR_INVALID_MESSAGE;
+    case SC_CONTENT_TRANSCRIPT:
+        if (!from_self)
+            return SOTTO_ERR_INVALID_MESSAGE;
+        return ct->inner_kind == SC_CONTENT_TIMER ? apply_timer(s, ct->dest, ct->timer_s, 1)
+                                                  : SOTTO_ERR_NOT_FOUND;
+    default:
+        return SOTTO_ERR_NOT_FOUND;
+    }
+}
+
+/* The message a text, reaction, attachment or transcript content carries. */
+static void message_from_content(struct sc_message *m, const struct sc_content *ct,
+                                 const char *peer, const char *mid)
+{
+    memset(m, 0, sizeof *m);
+    m->kind = ct->inner_kind == SC_CONTENT_REACTION     ? SC_KIND_REACTION
+              : ct->inner_kind == SC_CONTENT_ATTACHMENT ? SC_KIND_ATTACHMENT
+                                                        : SC_KIND_TEXT;
+    if (m->kind == SC_KIND_REACTION)
+        sc_mid_from_bytes(m->target, ct->target);
+    m->body = (uint8_t *)ct->body;
+    m->body_len = ct->body_len;
+    if (ct->kind == SC_CONTENT_TRANSCRIPT) {
+        /* What we sent from another device: its own id, so reactions and
+         * receipts naming it find it here too. */
+        snprintf(m->peer, sizeof m->peer, "%s", ct->dest);
+        sc_mid_from_bytes(m->mid, ct->mid);
+        m->outgoing = 1;
+        m->status = SC_MSG_SENT;
+    } else {
+        snprintf(m->peer, sizeof m->peer, "%s", peer);
+        memcpy(m->mid, mid, sizeof m->mid);
+        m->status = SC_MSG_RECEIVED;
+    }
+}
+
+/* Decrypts and stores e (one transaction). *stored = 1 for a new message,
+ * 2 for a transcript (no delivery receipt). */
 static int store_envelope(struct sc_sync *s, const Sotto__Server__Envelope *e, const char *peer,
                           const char *mid, int *stored)
 {
@@ -234,11 +321,9 @@ static int store_envelope(struct sc_sync *s, const Sotto__Server__Envelope *e, c
     struct sotto_store ss;
     struct sc_sstore x;
     struct sotto_buf pt = {NULL, 0};
+    struct sc_content ct;
     struct sc_message m;
-    struct sc_contact c;
     char *js = NULL;
-    uint8_t *abody = NULL;
-    size_t abody_len = 0;
     int64_t seq = 0;
     int rc;
 
@@ -248,49 +333,29 @@ static int store_envelope(struct sc_sync *s, const Sotto__Server__Envelope *e, c
     if (rc != SOTTO_OK)
         return rc;
     rc = sotto_session_decrypt(&pt, &ss, &addr, (int)e->type, e->content.data, e->content.len);
-    if (rc == SOTTO_OK && pt.len >= 1 &&
-        (pt.data[0] == SC_CONTENT_RECEIPT || pt.data[0] == SC_CONTENT_TYPING ||
-         pt.data[0] == SC_CONTENT_TIMER)) {
-        rc = pt.data[0] == SC_CONTENT_RECEIPT ? apply_receipt(s, peer, &pt)
-                                              : apply_control(s, peer, &pt);
-        if (rc == SOTTO_OK)
-            rc = sc_store_commit(s->store);
-        if (rc != SOTTO_OK)
-            sc_store_rollback(s->store);
-        sotto_buf_free(&pt);
-        sc_sstore_clear(&x);
-        return rc;
-    }
     if (rc == SOTTO_OK)
-        rc = parse_content(&m, &pt, s->self, peer);
-    if (rc == SOTTO_OK && m.kind == SC_KIND_ATTACHMENT)
-        rc = fetch_attachment(s, &m, &abody, &abody_len, mid);
-    if (rc == SOTTO_OK) {
-        memcpy(m.mid, mid, sizeof m.mid);
+        rc = sc_content_decode(&ct, pt.data, pt.len);
+    if (rc == SOTTO_OK)
+        rc = apply_control(s, peer, &ct);
+    if (rc == SOTTO_ERR_NOT_FOUND) {
+        message_from_content(&m, &ct, peer, mid);
         m.device = e->source_device;
         m.ts = e->timestamp ? (int64_t)e->timestamp : (int64_t)e->server_timestamp;
-        if (sc_store_contact_get(s->store, &c, m.peer) == SOTTO_OK && c.timer_s > 0)
-            m.expires_at = m.ts + (int64_t)c.timer_s * 1000; /* disappearing */
-        rc = sc_store_message_add(s->store, &m);
+        rc = add_message(s, &m, &seq, &js);
+        if (rc == SOTTO_OK)
+            *stored = m.outgoing ? 2 : 1;
+        else if (rc == SOTTO_ERR_DUPLICATE_MESSAGE)
+            rc = SOTTO_OK;
     }
-    if (rc == SOTTO_OK) {
-        js = sc_message_json_text(&m);
-        rc = js == NULL ? SOTTO_ERR_NOMEM : SOTTO_OK;
-    }
-    if (rc == SOTTO_OK)
-        rc = sc_store_journal_append(s->store, &seq, "message", js);
     if (rc == SOTTO_OK)
         rc = sc_store_commit(s->store);
     if (rc != SOTTO_OK) {
         sc_store_rollback(s->store);
-    } else {
-        *stored = m.outgoing ? 2 : 1; /* 2: a transcript, no receipt */
-        if (s->on_event != NULL)
-            s->on_event(s->ctx, seq, "message", js);
+        *stored = 0;
+    } else if (js != NULL && s->on_event != NULL) {
+        s->on_event(s->ctx, seq, "message", js);
     }
     free(js);
-    if (abody != NULL)
-        sc_free_secret(abody, abody_len);
     sotto_buf_free(&pt);
     sc_sstore_clear(&x);
     return rc;

@@ -27,17 +27,6 @@ int64_t sc_sync_now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static int unhex16(uint8_t out[16], const char *hex)
-{
-    for (int i = 0; i < 16; i++) {
-        unsigned v;
-        if (sscanf(hex + 2 * i, "%2x", &v) != 1)
-            return SOTTO_ERR_INVALID_ARGUMENT;
-        out[i] = (uint8_t)v;
-    }
-    return SOTTO_OK;
-}
-
 /* A DeviceBundle as libsotto's bundle; the identity key must be the one on
  * the signed list (listed), else the server is lying about this device. */
 static int to_bundle(struct sotto_prekey_bundle *b, const Sotto__Server__DeviceBundle *d,
@@ -243,26 +232,34 @@ int sc_sync_send_content(struct sc_sync *s, const char *to, const uint8_t *conte
     return rc;
 }
 
-/* Tells our other devices what we sent: content kind 2 = name length,
- * name, text. Best effort: a failure is journalled, the send stands. */
-static void send_transcript(struct sc_sync *s, const struct sotto_store *ss,
-                            const struct sc_outbox_item *it)
+/* 1 when our account has devices besides this one. */
+static int have_other_devices(struct sc_sync *s)
 {
     struct sc_device d[SC_MAX_DEVICES];
-    size_t n, nl = strlen(it->peer), clen = 2 + nl + it->body_len;
-    uint8_t guid[16], *content;
+    size_t n;
+    return sc_store_devices_get(s->store, d, SC_MAX_DEVICES, &n, s->self) == SOTTO_OK && n >= 2;
+}
+
+int sc_sync_send_own(struct sc_sync *s, const uint8_t *content, size_t len)
+{
+    return have_other_devices(s) ? sc_sync_send_content(s, s->self, content, len) : SOTTO_OK;
+}
+
+/* Tells our other devices what we sent to `to` under message id mid, so
+ * their histories match ours. Best effort: a failure is journalled, the
+ * send stands. */
+static void send_transcript(struct sc_sync *s, const struct sotto_store *ss, const char *to,
+                            const char *mid, const uint8_t *inner, size_t inner_len, int64_t ts)
+{
+    uint8_t guid[16], *content = NULL;
+    size_t clen = 0;
     int rc;
-    if (sc_store_devices_get(s->store, d, SC_MAX_DEVICES, &n, s->self) != SOTTO_OK || n < 2)
+    if (!have_other_devices(s))
         return;
-    content = malloc(clen);
-    if (content == NULL)
-        return;
-    content[0] = SC_CONTENT_TRANSCRIPT;
-    content[1] = (uint8_t)nl;
-    memcpy(content + 2, it->peer, nl);
-    memcpy(content + 2 + nl, it->body, it->body_len);
+    rc = sc_content_transcript(&content, &clen, to, mid, inner, inner_len);
     st_random_bytes(guid, sizeof guid);
-    rc = send_to(s, ss, s->self, content, clen, guid, it->ts);
+    if (rc == SOTTO_OK)
+        rc = send_to(s, ss, s->self, content, clen, guid, ts);
     sc_free_secret(content, clen);
     if (rc != SOTTO_OK)
         (void)sc_sync_event_kv(s, "error", s->self, "error", "transcript_not_sent");
@@ -273,50 +270,86 @@ static int send_item(struct sc_sync *s, const struct sc_outbox_item *it)
 {
     struct sotto_store ss;
     struct sc_sstore x;
-    uint8_t guid[16], *content;
-    size_t clen;
-    int rc = unhex16(guid, it->mid);
+    uint8_t guid[16], *content = NULL;
+    size_t clen = 0;
+    int rc = sc_mid_to_bytes(guid, it->mid);
 
-    if (rc != SOTTO_OK)
-        return rc;
-    content = malloc(it->body_len + 17);
-    if (content == NULL)
-        return SOTTO_ERR_NOMEM;
-    if (it->kind == SC_KIND_ATTACHMENT) {
-        struct sc_attach a;
-        uint8_t *d = NULL;
-        size_t dl = 0;
-        rc = sc_attach_decode(&a, it->body, it->body_len, 1);
-        if (rc == SOTTO_OK)
-            rc = sc_attach_encode(&d, &dl, &a, 0); /* without our local path */
-        st_wipe(&a, sizeof a);
-        clen = 0;
-        if (rc == SOTTO_OK && dl + 1 <= it->body_len + 17) {
-            content[0] = SC_CONTENT_ATTACHMENT;
-            memcpy(content + 1, d, dl);
-            clen = dl + 1;
-        } else if (rc == SOTTO_OK) {
-            rc = SOTTO_ERR_INVALID_MESSAGE;
-        }
-        if (d != NULL)
-            sc_free_secret(d, dl);
-    } else if (it->kind == SC_KIND_REACTION) {
-        content[0] = SC_CONTENT_REACTION;
-        rc = unhex16(content + 1, it->target);
-        memcpy(content + 17, it->body, it->body_len);
-        clen = it->body_len + 17;
-    } else {
-        content[0] = SC_CONTENT_TEXT;
-        memcpy(content + 1, it->body, it->body_len);
-        clen = it->body_len + 1;
-    }
-    sc_sstore_init(&ss, &x, s->store, s->self);
     if (rc == SOTTO_OK)
-        rc = send_to(s, &ss, it->peer, content, clen, guid, it->ts);
-    sc_free_secret(content, it->body_len + 17);
-    if (rc == SOTTO_OK && strcmp(it->peer, s->self) != 0 && it->kind == SC_KIND_TEXT)
-        send_transcript(s, &ss, it);
+        rc = sc_content_for_message(&content, &clen, it->kind, it->body, it->body_len, it->target);
+    if (rc != SOTTO_OK)
+        return rc == SOTTO_ERR_NOMEM ? rc : SOTTO_ERR_INVALID_MESSAGE;
+    sc_sstore_init(&ss, &x, s->store, s->self);
+    rc = send_to(s, &ss, it->peer, content, clen, guid, it->ts);
+    if (rc == SOTTO_OK && strcmp(it->peer, s->self) != 0)
+        send_transcript(s, &ss, it->peer, it->mid, content, clen, it->ts);
+    sc_free_secret(content, clen);
     sc_sstore_clear(&x);
+    return rc;
+}
+
+struct history_ctx {
+    struct sc_sync *s;
+    uint8_t *buf; /* content: kind, be32 device, be16 count, items */
+    size_t len;
+    size_t count, total;
+    uint32_t device;
+    int rc;
+};
+
+static int history_flush(struct history_ctx *h)
+{
+    int rc;
+    if (h->count == 0)
+        return SOTTO_OK;
+    h->buf[0] = SC_CONTENT_HISTORY;
+    h->buf[1] = (uint8_t)(h->device >> 24);
+    h->buf[2] = (uint8_t)(h->device >> 16);
+    h->buf[3] = (uint8_t)(h->device >> 8);
+    h->buf[4] = (uint8_t)h->device;
+    h->buf[5] = (uint8_t)(h->count >> 8);
+    h->buf[6] = (uint8_t)h->count;
+    rc = sc_sync_send_content(h->s, h->s->self, h->buf, 7 + h->len);
+    if (rc == SOTTO_OK)
+        h->total += h->count;
+    st_wipe(h->buf, 7 + h->len);
+    h->len = 0;
+    h->count = 0;
+    return rc;
+}
+
+static int history_cb(void *ctx, const struct sc_message *m)
+{
+    struct history_ctx *h = ctx;
+    int rc = sc_history_append(h->buf + 7, SC_HISTORY_BATCH, &h->len, m);
+    if (rc == SOTTO_ERR_TOO_LARGE) {
+        rc = history_flush(h);
+        if (rc == SOTTO_OK)
+            rc = sc_history_append(h->buf + 7, SC_HISTORY_BATCH, &h->len, m);
+    }
+    if (rc == SOTTO_OK && ++h->count == 0xffff)
+        rc = history_flush(h);
+    if (rc == SOTTO_ERR_NOT_FOUND || rc == SOTTO_ERR_INVALID_ARGUMENT)
+        rc = SOTTO_OK; /* not transferred (queued, failed) or unreadable: skip */
+    h->rc = rc;
+    return rc != SOTTO_OK;
+}
+
+int sc_sync_send_history(struct sc_sync *s, uint32_t device, size_t limit, size_t *sent)
+{
+    struct history_ctx h = {s, NULL, 0, 0, 0, device, SOTTO_OK};
+    int rc;
+    *sent = 0;
+    h.buf = malloc(7 + SC_HISTORY_BATCH);
+    if (h.buf == NULL)
+        return SOTTO_ERR_NOMEM;
+    rc = sc_store_message_list(s->store, NULL, limit, history_cb, &h);
+    if (h.rc != SOTTO_OK)
+        rc = h.rc;
+    if (rc == SOTTO_OK)
+        rc = history_flush(&h);
+    st_wipe(h.buf, 7 + SC_HISTORY_BATCH);
+    free(h.buf);
+    *sent = h.total;
     return rc;
 }
 
@@ -361,14 +394,26 @@ int sc_sync_send_timer(struct sc_sync *s, const char *peer, uint32_t seconds)
     rc = sc_store_contact_put(s->store, &c);
     if (rc == SOTTO_OK)
         rc = sc_sync_send_content(s, peer, content, sizeof content);
+    if (rc == SOTTO_OK && strcmp(peer, s->self) != 0 && have_other_devices(s)) {
+        struct sotto_store ss;
+        struct sc_sstore x;
+        char mid[SC_MID_LEN + 1];
+        sc_new_mid(mid);
+        sc_sstore_init(&ss, &x, s->store, s->self);
+        send_transcript(s, &ss, peer, mid, content, sizeof content, 0);
+        sc_sstore_clear(&x);
+    }
     return rc;
 }
 
 int sc_sync_flush(struct sc_sync *s, int64_t now, size_t *sent)
 {
     struct sc_outbox_item it;
-    int rc;
+    int rc, hist = 0;
     *sent = 0;
+    rc = sc_sync_pending_history(s, &hist);
+    if (rc != SOTTO_OK)
+        return rc;
     while ((rc = sc_store_outbox_next(s->store, &it, now)) == SOTTO_OK) {
         struct sc_contact ct;
         int sr = SOTTO_OK;
