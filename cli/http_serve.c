@@ -105,16 +105,17 @@ int http_listen(struct cli *c, const char *spec)
         inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, shown, sizeof shown);
     else
         inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, shown, sizeof shown);
-    fprintf(stderr, "sotto daemon: HTTP on %s%s%s:%u\n", ss.ss_family == AF_INET6 ? "[" : "", shown,
-            ss.ss_family == AF_INET6 ? "]" : "",
-            ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
-                                           : ((struct sockaddr_in *)&ss)->sin_port));
+    /* The warning first: "HTTP on" is the line scripts wait for. */
     if (!is_loopback((struct sockaddr *)&ss))
         fprintf(stderr,
                 "sotto daemon: WARNING: %s is not a loopback address: anyone who can "
                 "reach it can try the token, and plain HTTP is not encrypted (put a "
                 "TLS proxy in front)\n",
                 spec);
+    fprintf(stderr, "sotto daemon: HTTP on %s%s%s:%u\n", ss.ss_family == AF_INET6 ? "[" : "", shown,
+            ss.ss_family == AF_INET6 ? "]" : "",
+            ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+                                           : ((struct sockaddr_in *)&ss)->sin_port));
     return fd;
 }
 

@@ -111,7 +111,8 @@ while time.time() < deadline:
     if not chunk:
         break
     data += chunk
-print(data.decode())
+    sys.stdout.write(chunk.decode())  # as it comes: callers wait for lines
+    sys.stdout.flush()
 PY
 }
 out=$(sse '"text":"one"')
@@ -129,7 +130,7 @@ out=$(sse '"text":"two"')
 check "unacked: delivered again on the next stream" grep -q '"text":"two"' <<<"$out"
 sse '"typing":true' >"$T/sse_typing" &
 SSEP=$!
-sleep 1
+for _ in $(seq 100); do grep -q '^: sotto events' "$T/sse_typing" && break; sleep 0.05; done
 "$SOTTO" -a alice typing bob start
 wait "$SSEP"
 check "SSE carries a peer's typing indicator" grep -q '^data: {"jsonrpc":"2.0","method":"typing","params":{"kind":"typing","schema":"sotto.typing.v1","event":{"peer":"alice","typing":true}}}' "$T/sse_typing"
