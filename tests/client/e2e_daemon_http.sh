@@ -69,7 +69,8 @@ out=$(curl -s -i --data-binary "$req" "$(URL /api/v1/rpc)")
 check "no token: 401" grep -q '^HTTP/1.1 401' <<<"$out"
 check "... with WWW-Authenticate: Bearer" grep -qi '^WWW-Authenticate: Bearer' <<<"$out"
 check "... and no JSON-RPC answer" test "$(grep -c jsonrpc <<<"$out")" = 0
-check "wrong token: 401" grep -q '^401 ' <<<"$(rpc "$req" "${TOK%?}0")"
+WRONG=$(tr '0-9a-f' '1-9a-f0' <<<"$TOK") # every digit changed
+check "wrong token: 401" grep -q '^401 ' <<<"$(rpc "$req" "$WRONG")"
 check "not a Bearer token: 401" grep -q '^HTTP/1.1 401' <<<"$(curl -s -i -u bob:"$TOK" --data-binary "$req" "$(URL /api/v1/rpc)")"
 check "no token on an unknown path: 401 (auth first)" test "$(curl -s -o /dev/null -w '%{http_code}' "$(URL /nope)")" = 401
 out=$(rpc "$req")
