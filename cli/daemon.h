@@ -34,6 +34,7 @@ struct dclient {
     int64_t sent_upto;                /* last event seq pushed to it */
     int dead;                         /* a write failed: the loop drops it */
     int mute;                         /* handling a notification: no response */
+    int continued;                    /* "100 Continue" sent for this request */
     int64_t since;                    /* ms: last HTTP activity */
     char *out;                        /* DC_CAPTURE: the response */
     size_t out_len;

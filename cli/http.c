@@ -191,6 +191,8 @@ static int parse_field(struct http_request *req, struct seen *seen, const uint8_
         }
     } else if (name_is(s, nlen, "connection")) {
         parse_connection(req, v, vlen);
+    } else if (name_is(s, nlen, "expect")) {
+        req->expect_continue = name_is(v, vlen, "100-continue");
     } else if (name_is(s, nlen, "last-event-id")) {
         if (parse_decimal(&x, v, vlen) == 0) {
             req->has_last_event_id = 1;

@@ -48,6 +48,7 @@ struct http_request {
     int has_last_event_id;
     int64_t last_event_id; /* Last-Event-ID (SSE reconnects), if decimal */
     int keep_alive;        /* HTTP/1.1 without "Connection: close" */
+    int expect_continue;   /* "Expect: 100-continue": answer 100 before the body */
     size_t body_off;       /* the body is input[body_off .. body_off + content_length) */
     size_t consumed;       /* head + body */
     int status;            /* HTTP_ERROR: the status to answer */

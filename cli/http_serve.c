@@ -286,6 +286,11 @@ int http_client_read(struct daemon *d, struct dclient *cl)
             unauthorized(cl); /* before reading a body for a stranger */
             break;
         }
+        if (pr == HTTP_NEED_MORE && req.body_off > 0 && req.expect_continue && !cl->continued) {
+            static const char go[] = "HTTP/1.1 100 Continue\r\n\r\n";
+            cl->continued = 1; /* RFC 9110 10.1.1: the client waits for this */
+            (void)daemon_write_all(cl, go, sizeof go - 1);
+        }
         if (pr == HTTP_NEED_MORE)
             break;
         if (pr == HTTP_ERROR) {
@@ -294,6 +299,7 @@ int http_client_read(struct daemon *d, struct dclient *cl)
         }
         route(d, cl, &req);
         cl->since = cli_now_ms(); /* the next request has its own 30 s */
+        cl->continued = 0;
         used = req.consumed;
         /* The request held the token: wipe it before the bytes move. */
         st_wipe(cl->buf, used);

@@ -75,6 +75,10 @@ check "not a Bearer token: 401" grep -q '^HTTP/1.1 401' <<<"$(curl -s -i -u bob:
 check "no token on an unknown path: 401 (auth first)" test "$(curl -s -o /dev/null -w '%{http_code}' "$(URL /nope)")" = 401
 out=$(rpc "$req")
 check "right token: JSON-RPC works" grep -q '^200 {"jsonrpc":"2.0","result":\[\],"id":7}' <<<"$out"
+python3 -c 'import json; print(json.dumps({"jsonrpc":"2.0","id":8,"method":"contacts","params":{"pad":"x"*200000}}))' >"$T/big"
+out=$(curl -s -i -H "Authorization: Bearer $TOK" -H 'Expect: 100-continue' --data-binary @"$T/big" "$(URL /api/v1/rpc)")
+check "a 200 KB body with Expect: 100-continue" grep -q '"id":8' <<<"$out"
+check "... answered 100 Continue first" grep -q '^HTTP/1.1 100 Continue' <<<"$out"
 check "notification: 204" grep -q '^204 ' <<<"$(rpc '{"jsonrpc":"2.0","method":"contacts","params":{}}')"
 check "subscribe over HTTP is refused (use events)" grep -q '"code":1' <<<"$(rpc '{"jsonrpc":"2.0","id":1,"method":"subscribe","params":{"subscriber":"x"}}')"
 check "not JSON: -32700" grep -q '"code":-32700' <<<"$(rpc 'nope')"

@@ -85,6 +85,10 @@ static void fields(void)
     CHECK(http_parse(&r, (const uint8_t *)in, strlen(in), 1024) == HTTP_NEED_MORE);
     CHECK(r.body_off == strlen(in) - 1 && strcmp(r.authorization, "Bearer t") == 0);
     CHECK(http_parse(&r, (const uint8_t *)in, 10, 1024) == HTTP_NEED_MORE && r.body_off == 0);
+    CHECK(!r.expect_continue);
+    in = "POST /r HTTP/1.1\r\nExpect: 100-Continue\r\nContent-Length: 9\r\n\r\n";
+    CHECK(http_parse(&r, (const uint8_t *)in, strlen(in), 1024) == HTTP_NEED_MORE);
+    CHECK(r.expect_continue && r.body_off == strlen(in));
 }
 
 static void limits(void)
