@@ -125,6 +125,8 @@ int sc_attach_decode(struct sc_attach *a, const uint8_t *in, size_t len, int wit
             goto bad;
         memcpy(a->path, in + off, pl);
         off += pl;
+        if (memchr(a->path, 0, pl) != NULL)
+            goto bad;
     }
     if (off != len)
         goto bad;
