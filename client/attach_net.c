@@ -76,6 +76,9 @@ static int redial(struct sc_attach_net *net, int *tries)
 static int request(struct sc_attach_net *net, Sotto__Server__Response **rs,
                    Sotto__Server__Request *rq, int *waits)
 {
+    *rs = NULL;
+    if (net->conn == NULL)
+        return SOTTO_ERR_UNREACHABLE;
     for (;;) {
         int rc = sc_conn_request(net->conn, rs, rq, TIMEOUT_MS);
         if (rc != SOTTO_OK)
@@ -513,6 +516,11 @@ int sc_attach_fetch_net(struct sc_attach_net *net, struct sc_attach *a, const ch
     if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
         close(fd);
         return SOTTO_ERR_INVALID_STATE;
+    }
+    if (fchmod(fd, 0600) != 0) { /* whoever created it, it holds plaintext */
+        close(fd);
+        unlink(part);
+        return SOTTO_ERR_STORE;
     }
     d = calloc(1, sizeof *d);
     rc = d == NULL ? SOTTO_ERR_NOMEM : SOTTO_OK;

@@ -9,6 +9,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,6 +72,9 @@ static int connect_tcp(int *fd, const char *host, const char *port, int64_t dead
             close(s);
             continue;
         }
+        /* Frames go out as a 2-byte header and a body: without this, Nagle
+         * holds the body back until the server's delayed ACK (40 ms). */
+        (void)setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &(int){1}, sizeof(int));
         *fd = s;
         rc = SOTTO_OK;
     }
