@@ -1,11 +1,13 @@
 /* sotto send NAME (-m TEXT | --stdin | -a FILE [-m CAPTION]) */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "client/attach.h"
@@ -58,19 +60,40 @@ static char *read_stdin(size_t *len)
     return buf;
 }
 
-/* Reads, encrypts and uploads path; *body, *blen = the stored descriptor
- * (with our local path). 0 or an exit code (printed). */
+/* Maps an upload failure to an exit code (printed). */
+static int upload_fail(struct cli *c, int err, const char *path, uint64_t size,
+                       const struct sc_attach_net *net)
+{
+    switch (err) {
+    case SOTTO_ERR_TOO_LARGE:
+        return cli_fail(c, EXIT_USER, "too_large", "send a smaller file",
+                        "the server refused '%s' (%llu bytes encrypted): larger than its "
+                        "attachment limit",
+                        path, (unsigned long long)sc_attach_ct_size(size));
+    case SOTTO_ERR_INVALID_STATE:
+        return cli_fail(c, EXIT_USER, "no_file", "do not change the file while sending it",
+                        "'%s' changed or could not be read while being sent", path);
+    case SOTTO_ERR_UNREACHABLE:
+        return cli_fail(c, EXIT_SERVER, "unreachable",
+                        "check the network and sottod, then send again (nothing was queued)",
+                        "lost the server while uploading '%s' (%d reconnections)", path,
+                        net->reconnects);
+    default:
+        return cli_fail_err(c, err, "uploading the attachment");
+    }
+}
+
+/* Streams path to the server (encrypting record by record, reconnecting
+ * and resuming when the connection drops); *body, *blen = the stored
+ * descriptor (with our local path). 0 or an exit code (printed). */
 static int upload_file(struct cli *c, uint8_t **body, size_t *blen, const char *path,
                        const char *caption, const char *name)
 {
     struct sc_attach *a = calloc(1, sizeof *a);
-    struct sc_conn *conn = NULL;
+    struct sc_attach_net net = {.reconnect = cli_attach_redial, .ctx = c};
     const char *base = strrchr(path, '/');
-    uint8_t *pt = NULL, *ct = NULL;
-    size_t ctlen = 0, len = 0;
     struct stat sb;
-    FILE *f = NULL;
-    int rc = 0, err;
+    int rc = 0, err, fd = -1;
 
     *body = NULL;
     base = base != NULL ? base + 1 : path;
@@ -88,11 +111,11 @@ static int upload_file(struct cli *c, uint8_t **body, size_t *blen, const char *
                       "the caption is over %d bytes", SC_ATTACH_CAPTION_MAX);
         goto out;
     }
-    f = fopen(path, "rb");
-    if (f == NULL || fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode)) {
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
         rc = cli_fail(c, EXIT_USER, "no_file", "give a readable regular file",
-                      "cannot read '%s'%s%s", path, f == NULL ? ": " : "",
-                      f == NULL ? strerror(errno) : "");
+                      "cannot read '%s'%s%s", path, fd < 0 ? ": " : "",
+                      fd < 0 ? strerror(errno) : "");
         goto out;
     }
     if ((uint64_t)sb.st_size > SC_ATTACH_MAX ||
@@ -103,53 +126,31 @@ static int upload_file(struct cli *c, uint8_t **body, size_t *blen, const char *
                       path, (long long)sb.st_size, (unsigned long long)SC_ATTACH_MAX);
         goto out;
     }
-    pt = malloc((size_t)sb.st_size + 1);
-    if (pt == NULL) {
-        rc = cli_fail(c, EXIT_UNEXPECTED, "nomem", "", "out of memory");
-        goto out;
-    }
-    len = fread(pt, 1, (size_t)sb.st_size + 1, f);
-    if (len != (size_t)sb.st_size) {
-        rc = cli_fail(c, EXIT_USER, "no_file", "do not change the file while sending it",
-                      "'%s' changed size while being read", path);
-        goto out;
-    }
     snprintf(a->name, sizeof a->name, "%s", base);
     snprintf(a->caption, sizeof a->caption, "%s", caption != NULL ? caption : "");
     if (realpath(path, a->path) == NULL)
         snprintf(a->path, sizeof a->path, "%s", path);
-    err = sc_attach_seal(&ct, &ctlen, a, pt, len);
-    if (err != SOTTO_OK) {
-        rc = cli_fail_err(c, err, "encrypting the attachment");
-        goto out;
-    }
-    rc = cli_connect(c, &conn, NULL, NULL, 0);
+    rc = cli_connect(c, &net.conn, NULL, NULL, 0);
     if (rc != 0)
         goto out;
-    err = sc_attach_upload(conn, a, ct, ctlen);
-    sc_conn_close(conn);
-    if (err == SOTTO_ERR_TOO_LARGE) {
-        rc = cli_fail(c, EXIT_USER, "too_large", "send a smaller file",
-                      "the server refused '%s' (%zu bytes encrypted): larger than its "
-                      "attachment limit",
-                      path, ctlen);
-        goto out;
-    }
+    err = sc_attach_upload_fd(&net, a, fd);
+    sc_conn_close(net.conn);
+    if (net.reconnects > 0 && !c->quiet)
+        fprintf(stderr,
+                "sotto: the connection dropped; reconnected %d time(s), resumed the "
+                "upload at byte %llu of %llu\n",
+                net.reconnects, (unsigned long long)net.resumed_at,
+                (unsigned long long)sc_attach_ct_size(a->size));
     if (err != SOTTO_OK) {
-        rc = cli_fail_err(c, err, "uploading the attachment");
+        rc = upload_fail(c, err, path, (uint64_t)sb.st_size, &net);
         goto out;
     }
     err = sc_attach_encode(body, blen, a, 1);
     if (err != SOTTO_OK)
         rc = cli_fail_err(c, err, "encoding the attachment");
 out:
-    if (f != NULL)
-        fclose(f);
-    if (pt != NULL) {
-        st_wipe(pt, len);
-        free(pt);
-    }
-    free(ct);
+    if (fd >= 0)
+        close(fd);
     if (a != NULL) {
         st_wipe(a, sizeof *a);
         free(a);
