@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "shared.h"
 #include "client/attach.h"
 #include "client/conn.h"
 #include "crypto/crypto.h"
@@ -60,102 +61,28 @@ static char *read_stdin(size_t *len)
     return buf;
 }
 
-/* Maps an upload failure to an exit code (printed). */
-static int upload_fail(struct cli *c, int err, const char *path, uint64_t size,
-                       const struct sc_attach_net *net)
-{
-    switch (err) {
-    case SOTTO_ERR_TOO_LARGE:
-        return cli_fail(c, EXIT_USER, "too_large", "send a smaller file",
-                        "the server refused '%s' (%llu bytes encrypted): larger than its "
-                        "attachment limit",
-                        path, (unsigned long long)sc_attach_ct_size(size));
-    case SOTTO_ERR_INVALID_STATE:
-        return cli_fail(c, EXIT_USER, "no_file", "do not change the file while sending it",
-                        "'%s' changed or could not be read while being sent", path);
-    case SOTTO_ERR_UNREACHABLE:
-        return cli_fail(c, EXIT_SERVER, "unreachable",
-                        "check the network and sottod, then send again (nothing was queued)",
-                        "lost the server while uploading '%s' (%d reconnections)", path,
-                        net->reconnects);
-    default:
-        return cli_fail_err(c, err, "uploading the attachment");
-    }
-}
-
 /* Streams path to the server (encrypting record by record, reconnecting
  * and resuming when the connection drops); *body, *blen = the stored
  * descriptor (with our local path). 0 or an exit code (printed). */
 static int upload_file(struct cli *c, uint8_t **body, size_t *blen, const char *path,
                        const char *caption, const char *name)
 {
-    struct sc_attach *a = calloc(1, sizeof *a);
     struct sc_attach_net net = {.reconnect = cli_attach_redial, .ctx = c};
-    const char *base = strrchr(path, '/');
-    struct stat sb;
-    int rc = 0, err, fd = -1;
-
-    *body = NULL;
-    base = base != NULL ? base + 1 : path;
-    if (name != NULL)
-        base = name;
-    if (a == NULL)
-        return cli_fail(c, EXIT_UNEXPECTED, "nomem", "", "out of memory");
-    if (*base == 0 || strlen(base) > SC_ATTACH_NAME_MAX) {
-        rc = cli_fail(c, EXIT_USER, "bad_name", "give a file (its name: 1-255 bytes)",
-                      "'%s' has no usable file name", path);
-        goto out;
-    }
-    if (caption != NULL && strlen(caption) > SC_ATTACH_CAPTION_MAX) {
-        rc = cli_fail(c, EXIT_USER, "too_large", "shorten the caption",
-                      "the caption is over %d bytes", SC_ATTACH_CAPTION_MAX);
-        goto out;
-    }
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0 || fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-        rc = cli_fail(c, EXIT_USER, "no_file", "give a readable regular file",
-                      "cannot read '%s'%s%s", path, fd < 0 ? ": " : "",
-                      fd < 0 ? strerror(errno) : "");
-        goto out;
-    }
-    if ((uint64_t)sb.st_size > SC_ATTACH_MAX ||
-        sc_attach_ct_size((uint64_t)sb.st_size) > SC_ATTACH_MAX) {
-        rc = cli_fail(c, EXIT_USER, "too_large", "send a smaller file (or split it)",
-                      "'%s' is %lld bytes; attachments are limited to %llu bytes once "
-                      "encrypted (16 bytes per 64 KiB are added)",
-                      path, (long long)sb.st_size, (unsigned long long)SC_ATTACH_MAX);
-        goto out;
-    }
-    snprintf(a->name, sizeof a->name, "%s", base);
-    snprintf(a->caption, sizeof a->caption, "%s", caption != NULL ? caption : "");
-    if (realpath(path, a->path) == NULL)
-        snprintf(a->path, sizeof a->path, "%s", path);
-    rc = cli_connect(c, &net.conn, NULL, NULL, 0);
+    struct cli_error e;
+    int rc = cli_connect(c, &net.conn, NULL, NULL, 0);
     if (rc != 0)
-        goto out;
-    err = sc_attach_upload_fd(&net, a, fd);
+        return rc;
+    rc = cli_attach_upload_file(&net, body, blen, path, caption, name, &e);
     sc_conn_close(net.conn);
     if (net.reconnects > 0 && !c->quiet)
         fprintf(stderr,
-                "sotto: the connection dropped; reconnected %d time(s), resumed the "
-                "upload at byte %llu of %llu\n",
+                "sotto: the connection dropped; reconnected %d time(s), resumed the upload at "
+                "byte %llu of %llu\n",
                 net.reconnects, (unsigned long long)net.resumed_at,
-                (unsigned long long)sc_attach_ct_size(a->size));
-    if (err != SOTTO_OK) {
-        rc = upload_fail(c, err, path, (uint64_t)sb.st_size, &net);
-        goto out;
-    }
-    err = sc_attach_encode(body, blen, a, 1);
-    if (err != SOTTO_OK)
-        rc = cli_fail_err(c, err, "encoding the attachment");
-out:
-    if (fd >= 0)
-        close(fd);
-    if (a != NULL) {
-        st_wipe(a, sizeof *a);
-        free(a);
-    }
-    return rc;
+                (unsigned long long)cli_attach_ct_size_of(path));
+    if (rc != 0)
+        return cli_fail(c, e.code, e.name, e.hint, "%s", e.msg);
+    return 0;
 }
 
 int cmd_send(struct cli *c, int argc, char **argv)
