@@ -220,6 +220,9 @@ static int add(struct cli *c, const struct sc_account *a, const char *uri, int a
     rc = publish(c, d, n);
     if (rc != 0)
         return rc;
+    /* The new device learns the names of the others once it is online. */
+    if (sc_device_names_resend(c->store) != SOTTO_OK && !c->quiet)
+        fprintf(stderr, "sotto: could not note the device names for the new device\n");
     if (o.name != NULL || o.history > 0)
         rc = after_add(c, nd.id, &o);
     emit_device(c, nd.id, nd.identity_key, nd.registration_id, 0);

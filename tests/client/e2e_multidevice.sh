@@ -106,6 +106,7 @@ check "... alice's first message" grep -q -- "-> bob: hello from alice's phone" 
 check "... bob's reaction" grep -q "<- bob: reacted 👍 to $id1" <<<"$h3"
 check "... the attachment, saved" cmp -s "$T/pic.bin" "$(A3 -o json history | json_of "$id2" path)"
 check "... with its read status" test "$(A3 -o json history bob | json_of "$id2" status)" = read
+check "the desktop knows the laptop's name" grep -q "2  05.*  laptop$" <<<"$(A3 device list)"
 check "... and the three large messages (two batches)" test "$(grep -c -- '-> bob: big[123] ' <<<"$h3")" = 3
 A2 receive >/dev/null
 check "the laptop stored nothing twice" test "$(A2 history | wc -l)" = "$n2"
