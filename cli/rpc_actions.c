@@ -95,51 +95,27 @@ void rpc_m_send_attachment(struct daemon *d, struct dclient *cl, const cJSON *id
                            const cJSON *params)
 {
     const char *to, *path = rpc_param_str(params, "attachment");
-    struct sc_attach *a = calloc(1, sizeof *a);
-    uint8_t *ct = NULL, *body = NULL;
-    size_t ctlen = 0, blen = 0;
+    struct sc_attach_net net = {0};
+    uint8_t *body = NULL;
+    size_t blen = 0;
     struct cli_error e;
-    int rc;
-    if (a == NULL) {
-        rpc_error(cl, id, RPC_INTERNAL, "out of memory", NULL);
-        goto out;
-    }
     if (peer_arg(cl, id, params, &to) != 0)
-        goto out;
+        return;
     if (path == NULL || *path == 0) {
         rpc_error(cl, id, RPC_INVALID_PARAMS, "\"attachment\" must be a file's path", NULL);
-        goto out;
-    }
-    if (cli_attach_seal_file(a, &ct, &ctlen, path, rpc_param_str(params, "text"),
-                             rpc_param_str(params, "name"), &e) != 0) {
-        rpc_error(cl, id, e.code, e.msg, e.hint);
-        goto out;
+        return;
     }
     if (online(d, cl, id) != 0)
-        goto out;
-    rc = sc_attach_upload(d->net.conn, a, ct, ctlen);
-    if (rc == SOTTO_ERR_TOO_LARGE) {
-        rpc_error(cl, id, RPC_USER, "too_large: over the server's attachment limit",
-                  "send a smaller file");
-        goto out;
-    }
-    if (rc == SOTTO_OK)
-        rc = sc_attach_encode(&body, &blen, a, 1);
-    if (rc != SOTTO_OK) {
-        lib_error(d, cl, id, rc, "uploading the attachment");
-        goto out;
+        return;
+    net.conn = d->net.conn; /* no reconnect here: the daemon's loop redials */
+    if (cli_attach_upload_file(&net, &body, &blen, path, rpc_param_str(params, "text"),
+                               rpc_param_str(params, "name"), &e) != 0) {
+        rpc_error(cl, id, e.code, e.msg, e.hint);
+        return;
     }
     queue(d, cl, id, to, (const char *)body, blen, SC_KIND_ATTACHMENT, NULL);
-out:
-    if (body != NULL) {
-        st_wipe(body, blen);
-        free(body);
-    }
-    free(ct);
-    if (a != NULL) {
-        st_wipe(a, sizeof *a);
-        free(a);
-    }
+    st_wipe(body, blen);
+    free(body);
 }
 
 void rpc_m_react(struct daemon *d, struct dclient *cl, const cJSON *id, const cJSON *params)

@@ -23,11 +23,16 @@ struct cli_error {
 SOTTO_MUST_CHECK int cli_find_target(struct cli *c, char mid[SC_MID_LEN + 1], const char *peer,
                                      const char *id, int64_t ts);
 
-/* Reads path (a regular file within SC_ATTACH_MAX once encrypted), fills a
- * (name = name or path's base name, caption, absolute local path) and
- * seals it: *ct (malloc'd, *ctlen bytes) is what to upload. Returns 0, or
- * an exit code with e filled. The caller wipes a and frees *ct. */
-int cli_attach_seal_file(struct sc_attach *a, uint8_t **ct, size_t *ctlen, const char *path,
-                         const char *caption, const char *name, struct cli_error *e);
+/* Checks path (a regular file within SC_ATTACH_MAX once encrypted) and
+ * streams it to the server through net (sc_attach_upload_fd: record by
+ * record, resumed after a reconnect when net->reconnect is set); *body,
+ * *blen (malloc'd) = the stored descriptor with our absolute local path,
+ * name = name or path's base name. Returns 0, or an exit code with e
+ * filled. The caller wipes and frees *body. */
+int cli_attach_upload_file(struct sc_attach_net *net, uint8_t **body, size_t *blen,
+                           const char *path, const char *caption, const char *name,
+                           struct cli_error *e);
+/* Ciphertext bytes of the file at path (0 if it cannot be read). */
+uint64_t cli_attach_ct_size_of(const char *path);
 
 #endif

@@ -53,7 +53,9 @@ enum {
     SC_RECEIPT_READ = 2,
     SC_RECEIPT_MAX = 64, /* ids per receipt or read sync */
     SC_DEVICE_NAME_MAX = 64,
-    SC_HISTORY_BATCH = 128 * 1024, /* bytes of items per history message */
+    SC_HISTORY_BATCH = 128 * 1024,    /* bytes of items per history message */
+    SC_HISTORY_BATCH_MIN = 72 * 1024, /* one 64 KiB text and its item header fit */
+    SC_HISTORY_REQUEST = 896 * 1024,  /* all copies of a batch: under sottod's 1 MiB */
     SC_HISTORY_ITEM_OVERHEAD = 1 + 1 + 8 + 8 + 1 + SC_NAME_MAX + 16 + 4 + 1 + 16,
 };
 

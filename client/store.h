@@ -172,6 +172,10 @@ enum sc_msg_kind {
  * SOTTO_ERR_DUPLICATE_MESSAGE (dedupe). */
 SOTTO_MUST_CHECK int sc_store_message_add(struct sc_store *s, const struct sc_message *m);
 SOTTO_MUST_CHECK int sc_store_message_status(struct sc_store *s, const char *mid, int status);
+/* Replaces a message's body (an attachment saved later gets its path).
+ * SOTTO_ERR_NOT_FOUND when there is no such message. */
+SOTTO_MUST_CHECK int sc_store_message_body(struct sc_store *s, const char *mid, const uint8_t *body,
+                                           size_t len);
 SOTTO_MUST_CHECK int sc_store_message_get(struct sc_store *s, struct sc_message *m,
                                           const char *mid);
 /* Deletes messages whose expires_at is <= now (not those still in the

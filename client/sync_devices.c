@@ -94,6 +94,12 @@ static int get_flag(struct sc_sync *s, const char *key)
     return v;
 }
 
+int sc_device_names_resend(struct sc_store *st)
+{
+    uint8_t v = 1;
+    return sc_store_secret_put(st, "names_pending", &v, 1);
+}
+
 int sc_sync_rename_device(struct sc_sync *s, uint32_t id, const char *name)
 {
     size_t len = strlen(name);
