@@ -1,8 +1,10 @@
 /*
- * Helpers the daemon needs that `sotto react` and `sotto send -a` do inline
- * today (cmd_react.c, cmd_send.c); kept here so those commands can move to
- * them. They print nothing: errors come back in a struct cli_error for the
- * caller to show (stderr for people, a JSON-RPC error for programs).
+ * Helpers shared by the commands and the daemon: `sotto send -a` and the
+ * daemon's send upload through cli_attach_upload_file; the daemon's react
+ * finds its target with cli_find_target (cmd_react.c still has its own
+ * copy of that lookup and can move to it). They print nothing: errors come
+ * back in a struct cli_error for the caller to show (stderr for people, a
+ * JSON-RPC error for programs).
  */
 #ifndef SOTTO_CLI_SHARED_H
 #define SOTTO_CLI_SHARED_H
