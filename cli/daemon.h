@@ -86,6 +86,7 @@ void rpc_m_send_attachment(struct daemon *d, struct dclient *cl, const cJSON *id
 void rpc_m_react(struct daemon *d, struct dclient *cl, const cJSON *id, const cJSON *params);
 void rpc_m_typing(struct daemon *d, struct dclient *cl, const cJSON *id, const cJSON *params);
 void rpc_m_timer(struct daemon *d, struct dclient *cl, const cJSON *id, const cJSON *params);
+void rpc_m_read(struct daemon *d, struct dclient *cl, const cJSON *id, const cJSON *params);
 void rpc_m_attachment(struct daemon *d, struct dclient *cl, const cJSON *id, const cJSON *params);
 
 /* The --http listener (http_serve.c). spec is HOST:PORT or [V6]:PORT.

@@ -449,6 +449,8 @@ void rpc_handle(struct daemon *d, struct dclient *cl, const char *line)
         rpc_m_react(d, cl, id, params);
     } else if (strcmp(method, "typing") == 0) {
         rpc_m_typing(d, cl, id, params);
+    } else if (strcmp(method, "read") == 0) {
+        rpc_m_read(d, cl, id, params);
     } else if (strcmp(method, "timer") == 0) {
         rpc_m_timer(d, cl, id, params);
     } else if (strcmp(method, "attachment") == 0) {

@@ -235,3 +235,25 @@ void rpc_m_attachment(struct daemon *d, struct dclient *cl, const cJSON *id, con
     st_wipe(a, sizeof *a);
     free(a);
 }
+
+void rpc_m_read(struct daemon *d, struct dclient *cl, const cJSON *id, const cJSON *params)
+{
+    const char *to;
+    size_t done = 0;
+    cJSON *r;
+    int rc;
+    if (peer_arg(cl, id, params, &to) != 0)
+        return;
+    if (online(d, cl, id) != 0)
+        return;
+    rc = cli_mark_read(&d->net.sync, to, &done);
+    if (rc != SOTTO_OK) {
+        lib_error(d, cl, id, rc, "sending read receipts");
+        return;
+    }
+    r = cJSON_CreateObject();
+    cJSON_AddStringToObject(r, "schema", "sotto.read.v1");
+    cJSON_AddStringToObject(r, "peer", to);
+    cJSON_AddNumberToObject(r, "count", (double)done);
+    rpc_reply(cl, id, r);
+}

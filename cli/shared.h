@@ -37,4 +37,10 @@ int cli_attach_upload_file(struct sc_attach_net *net, uint8_t **body, size_t *bl
 /* Ciphertext bytes of the file at path (0 if it cannot be read). */
 uint64_t cli_attach_ct_size_of(const char *path);
 
+/* Read receipts to peer (and a read sync to our other devices) for every
+ * message from peer not yet marked read here, reactions excluded; marks
+ * them read. *done counts them. A sotto_err code. */
+struct sc_sync;
+SOTTO_MUST_CHECK int cli_mark_read(struct sc_sync *s, const char *peer, size_t *done);
+
 #endif

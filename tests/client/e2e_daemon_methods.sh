@@ -78,6 +78,14 @@ out=$(call "$SB" send "{\"to\":\"alice\",\"attachment\":\"$T/photo.bin\",\"text\
 check "send with an attachment" jqt '.result.type == "attachment" and .result.name == "photo.bin" and .result.size == 300000 and .result.text == "look"' <<<"$out"
 aid=$(jq -r .result.id <<<"$out")
 check "alice's daemon saves it" wait_for "$SA" attachment "{\"id\":\"$aid\"}" '.result.saved'
+
+# Read receipts: alice marks bob's messages read over RPC; bob's journal
+# gets the status change of the attachment message.
+check "read marks bob's messages read" jqt '.result.schema == "sotto.read.v1" and .result.count >= 1' \
+    <<<"$(call "$SA" read '{"to":"bob"}')"
+check "a second read finds nothing unread" jqt '.result.count == 0' <<<"$(call "$SA" read '{"to":"bob"}')"
+check "bob's journal has the read status" wait_for "$SB" history '{"peer":"alice"}' \
+    "any(.result[]; .id == \"$aid\" and .status == \"read\")"
 path=$(call "$SA" attachment "{\"id\":\"$aid\"}" | jq -r .result.path)
 check "the saved copy equals the file sent" cmp -s "$T/photo.bin" "$path"
 check "a missing file: error 1" jqt '.error.code == 1' <<<"$(call "$SB" send "{\"to\":\"alice\",\"attachment\":\"$T/nope\"}")"
