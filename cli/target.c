@@ -11,7 +11,7 @@ struct find {
 static int find_ts(void *ctx, const struct sc_message *m)
 {
     struct find *f = ctx;
-    if (m->ts == f->ts && m->kind == SC_KIND_TEXT)
+    if (m->ts == f->ts && m->kind != SC_KIND_REACTION) /* text or attachment */
         memcpy(f->mid, m->mid, SC_MID_LEN + 1);
     return 0;
 }
