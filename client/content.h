@@ -103,6 +103,9 @@ struct sc_history_item {
  * SOTTO_ERR_NOT_FOUND at the end, SOTTO_ERR_INVALID_MESSAGE if malformed. */
 SOTTO_MUST_CHECK int sc_history_next(struct sc_history_item *it, const uint8_t **p, size_t *left);
 
+/* m as the stored message an item describes (body points into the item). */
+void sc_history_item_message(struct sc_message *m, const struct sc_history_item *it);
+
 /* The content (kind byte first, malloc'd, *len bytes; free with
  * sc_free_secret) for a stored message of kind SC_KIND_* with body (for an
  * attachment: the stored form, whose local path is left out) and target

@@ -8,6 +8,8 @@
 
 #include "client/link_uri.h"
 
+#include "client/hex.h"
+
 static const char prefix[] = "sotto://link?";
 
 enum { HAVE_ACCOUNT = 1, HAVE_KEY = 2, HAVE_REGID = 4, HAVE_ALL = 7, KEY_NAME_MAX = 32 };
@@ -27,17 +29,6 @@ static int unreserved(char c)
 static int keychar(char c)
 {
     return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
-}
-
-static int nibble(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
 }
 
 static int is(const struct pair *p, const char *name)
@@ -87,14 +78,8 @@ static int take_account(struct sc_link_info *o, const struct pair *p)
 
 static int take_key(struct sc_link_info *o, const struct pair *p)
 {
-    if (p->vlen != 2 * SC_IDKEY_BYTES)
+    if (sc_hex_decode(o->device_key, SC_IDKEY_BYTES, p->val, p->vlen) != SOTTO_OK)
         return -1;
-    for (size_t i = 0; i < SC_IDKEY_BYTES; i++) {
-        int hi = nibble(p->val[2 * i]), lo = nibble(p->val[2 * i + 1]);
-        if (hi < 0 || lo < 0)
-            return -1;
-        o->device_key[i] = (uint8_t)(hi << 4 | lo);
-    }
     return o->device_key[0] == 0x05 ? 0 : -1;
 }
 
