@@ -385,7 +385,8 @@ static void on_event(void *ctx, int64_t seq, const char *kind, const char *json)
     }
     if (strcmp(kind, "message") == 0 && strstr(t->status, " is typing...") != NULL)
         t->status[0] = 0; /* the message they were typing arrived */
-    if (strcmp(kind, "message") == 0 || strcmp(kind, "key_change") == 0)
+    if (strcmp(kind, "message") == 0 || strcmp(kind, "key_change") == 0 ||
+        strcmp(kind, "history") == 0)
         load_peers(t);
 }
 
