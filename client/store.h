@@ -31,6 +31,8 @@ enum sc_store_sizes {
     SC_MID_LEN = 32,     /* message id: 16 random bytes in hex */
     SC_BODY_MAX = 64 * 1024,
     SC_SCHEMA_VERSION = 2,
+    SC_JOURNAL_KEEP_ACKED = 1000, /* events kept after every subscriber acked them */
+    SC_JOURNAL_KEEP_MAX = 100000, /* events kept at most */
 };
 
 enum sc_trust {
@@ -228,6 +230,12 @@ typedef int sc_journal_cb(void *ctx, int64_t seq, const char *kind, const char *
 /* Events with seq > after, oldest first, at most max (0 = all). */
 SOTTO_MUST_CHECK int sc_store_journal_read(struct sc_store *s, int64_t after, size_t max,
                                            sc_journal_cb *cb, void *ctx);
+/* Deletes events every subscriber has acked, except the newest keep_acked;
+ * and in any case all but the newest keep_max (a subscriber that never
+ * acks cannot make the journal grow without bound). *n: rows deleted (may
+ * be NULL). */
+SOTTO_MUST_CHECK int sc_store_journal_prune(struct sc_store *s, int64_t keep_acked,
+                                            int64_t keep_max, size_t *n);
 /* A subscriber's cursor: last acked seq (0 if new). */
 SOTTO_MUST_CHECK int sc_store_cursor_get(struct sc_store *s, int64_t *seq, const char *sub);
 SOTTO_MUST_CHECK int sc_store_cursor_set(struct sc_store *s, const char *sub, int64_t seq);
