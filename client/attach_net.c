@@ -196,7 +196,8 @@ static int fill_chunk(struct up *u, uint64_t off, size_t n)
  * further than what we produced. */
 static int take_offset(struct up *u, const Sotto__Server__Response *rs)
 {
-    const Sotto__Server__AttachmentUpload *au = rs->attachment_upload;
+    const Sotto__Server__AttachmentUpload *au =
+        SC_RS_BODY(rs, ATTACHMENT_UPLOAD, attachment_upload);
     if (au == NULL || au->next_offset > u->hashed || au->next_offset > u->ctsize)
         return SOTTO_ERR_INVALID_MESSAGE;
     u->off = au->next_offset;
@@ -217,8 +218,8 @@ static int up_begin(struct up *u)
         return rc;
     rc = status_err(rs->status);
     if (rc == SOTTO_OK &&
-        (rs->attachment_upload == NULL || rs->attachment_upload->upload_id.len != 16 ||
-         rs->attachment_upload->next_offset != 0))
+        (SC_RS_BODY(rs, ATTACHMENT_UPLOAD, attachment_upload) == NULL ||
+         rs->attachment_upload->upload_id.len != 16 || rs->attachment_upload->next_offset != 0))
         rc = SOTTO_ERR_INVALID_MESSAGE;
     if (rc == SOTTO_OK) {
         memcpy(u->id, rs->attachment_upload->upload_id.data, 16);
@@ -282,7 +283,8 @@ static int up_finish(struct up *u)
         rc = take_offset(u, rs); /* the server has less: send the rest */
     } else {
         rc = status_err(rs->status);
-        if (rc == SOTTO_OK && (rs->attachment_done == NULL || rs->attachment_done->id.len != 16))
+        if (rc == SOTTO_OK && (SC_RS_BODY(rs, ATTACHMENT_DONE, attachment_done) == NULL ||
+                               rs->attachment_done->id.len != 16))
             rc = SOTTO_ERR_INVALID_MESSAGE;
         if (rc == SOTTO_OK) {
             memcpy(u->a->id, rs->attachment_done->id.data, 16);
@@ -446,7 +448,7 @@ static int down_step(struct down *d)
     if (rc != SOTTO_OK)
         return rc;
     rc = status_err(rs->status);
-    ad = rs->attachment_data;
+    ad = SC_RS_BODY(rs, ATTACHMENT_DATA, attachment_data);
     if (rc == SOTTO_OK && (ad == NULL || ad->size != d->ctsize || ad->offset != off ||
                            ad->data.len == 0 || ad->data.len > want))
         rc = SOTTO_ERR_TRUNCATED;

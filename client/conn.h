@@ -34,6 +34,12 @@ struct Sotto__Server__Request;
 struct Sotto__Server__Response;
 struct Sotto__Server__Push;
 
+/* The body of rs when it is the expected member of the oneof, else NULL.
+ * The members share memory (protobuf-c unions): reading one the server did
+ * not send would reinterpret another message's pointer. */
+#define SC_RS_BODY(rs, CASE, member)                                                               \
+    ((rs)->body_case == SOTTO__SERVER__RESPONSE__BODY_##CASE ? (rs)->member : NULL)
+
 /* What the server said in HelloOk. */
 struct sc_hello {
     int registered;

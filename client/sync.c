@@ -271,7 +271,7 @@ int sc_sync_fetch_account(struct sc_sync *s, const char *name)
         return rc;
     rc = sc_status_err(rs->status);
     if (rc == SOTTO_OK)
-        rc = sc_sync_apply_account(s, rs->account, name);
+        rc = sc_sync_apply_account(s, SC_RS_BODY(rs, ACCOUNT, account), name);
     sc_conn_response_free(rs);
     return rc;
 }

@@ -79,7 +79,7 @@ static int fetch_bundles(struct sc_sync *s, const struct sotto_store *ss, const 
     if (rc != SOTTO_OK)
         return rc;
     rc = sc_status_err(rs->status);
-    if (rc == SOTTO_OK && rs->bundle == NULL)
+    if (rc == SOTTO_OK && SC_RS_BODY(rs, BUNDLE, bundle) == NULL)
         rc = SOTTO_ERR_INVALID_MESSAGE;
     if (rc == SOTTO_OK)
         rc = sc_sync_apply_account(s, rs->bundle->account, peer);
@@ -206,7 +206,7 @@ static int send_to(struct sc_sync *s, const struct sotto_store *ss, const char *
             break;
         if (rs->status == SOTTO__SERVER__STATUS__STATUS_MISMATCHED_DEVICES ||
             rs->status == SOTTO__SERVER__STATUS__STATUS_STALE_DEVICES) {
-            forget_devices(s, to, rs->mismatch);
+            forget_devices(s, to, SC_RS_BODY(rs, MISMATCH, mismatch));
             fetch = 1;
             sc_conn_response_free(rs);
             rc = SOTTO_ERR_REFUSED;
