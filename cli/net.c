@@ -192,6 +192,13 @@ void cli_on_event(void *ctx, int64_t seq, const char *kind, const char *json)
     } else if (strcmp(kind, "held") == 0) {
         fprintf(stderr, "sotto: a message to %s is held until you verify their new key\n",
                 peer ? peer : "?");
+    } else if (strcmp(kind, "kt") == 0) {
+        const char *text = cJSON_GetStringValue(cJSON_GetObjectItem(o, "text"));
+        if (c->json)
+            cli_emit(c, "sotto.kt.v1", cJSON_Duplicate(o, 1));
+        else
+            fprintf(stderr, "sotto: %s (%s)\n", text ? text : "key transparency check failed",
+                    peer ? peer : "?");
     } else if (strcmp(kind, "error") == 0) {
         const char *err = cJSON_GetStringValue(cJSON_GetObjectItem(o, "error"));
         fprintf(stderr, "sotto: a message from or to %s could not be handled: %s\n",

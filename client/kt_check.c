@@ -18,8 +18,10 @@
 
 enum { OWN_DL_KEEP = 8, EVIDENCE_MAX = 2 * SOTTO_KT_CHECKPOINT_MAX + 64 };
 
-/* Journals a "kt" event the user sees; returns err. */
-static int fail(struct sc_sync *s, int err, const char *peer, const char *what, const char *text)
+/* Journals a "kt" event the user sees (with the evidence, if any: two
+ * signed checkpoints anyone can check); returns err. */
+static int fail_ev(struct sc_sync *s, int err, const char *peer, const char *what, const char *text,
+                   const char *evidence)
 {
     cJSON *o = cJSON_CreateObject();
     char *js;
@@ -28,6 +30,8 @@ static int fail(struct sc_sync *s, int err, const char *peer, const char *what, 
     cJSON_AddStringToObject(o, "error", sotto_err_name(err));
     cJSON_AddStringToObject(o, "check", what);
     cJSON_AddStringToObject(o, "text", text);
+    if (evidence != NULL)
+        cJSON_AddStringToObject(o, "evidence", evidence);
     js = cJSON_PrintUnformatted(o);
     cJSON_Delete(o);
     /* A journal failure must not turn the refusal into a success. */
@@ -35,6 +39,11 @@ static int fail(struct sc_sync *s, int err, const char *peer, const char *what, 
         err = err != SOTTO_OK ? err : SOTTO_ERR_STORE;
     free(js);
     return err;
+}
+
+static int fail(struct sc_sync *s, int err, const char *peer, const char *what, const char *text)
+{
+    return fail_ev(s, err, peer, what, text, NULL);
 }
 
 /* A secret of exactly n bytes: SOTTO_OK, SOTTO_ERR_NOT_FOUND, or an error. */
@@ -164,21 +173,17 @@ static int log_key(struct sc_sync *s, uint8_t key[SOTTO_KT_KEY_BYTES],
     return SOTTO_OK;
 }
 
-/* Saves the accepted note and the offending one: transferable evidence. */
-static int save_evidence(struct sc_sync *s, const char *old, size_t old_len, const char *note,
-                         size_t len)
+/* Saves the accepted note and the offending one: transferable evidence.
+ * buf gets them (EVIDENCE_MAX bytes, NUL-terminated). */
+static int save_evidence(struct sc_sync *s, char *buf, const char *old, size_t old_len,
+                         const char *note, size_t len)
 {
-    char *buf = malloc(EVIDENCE_MAX);
-    int n, rc = SOTTO_ERR_NOMEM;
-    if (buf == NULL)
-        return rc;
-    n = snprintf(buf, EVIDENCE_MAX, "%.*s\n---\n%.*s", (int)old_len, old ? old : "", (int)len,
-                 note);
-    if (n > 0)
-        rc = sc_store_secret_put(s->store, "kt_evidence", (const uint8_t *)buf,
-                                 (size_t)n < EVIDENCE_MAX ? (size_t)n : EVIDENCE_MAX - 1);
-    free(buf);
-    return rc;
+    int n = snprintf(buf, EVIDENCE_MAX, "%.*s\n---\n%.*s", (int)old_len, old ? old : "", (int)len,
+                     note);
+    if (n <= 0)
+        return SOTTO_ERR_INVALID_ARGUMENT;
+    return sc_store_secret_put(s->store, "kt_evidence", (const uint8_t *)buf,
+                               (size_t)n < EVIDENCE_MAX ? (size_t)n : EVIDENCE_MAX - 1);
 }
 
 /* Asks the server for PROOF(from, to); hashes into proof. */
@@ -250,17 +255,21 @@ static int advance(struct sc_sync *s, struct sotto_kt_checkpoint *cp,
     if (rc == SOTTO_OK)
         rc = sotto_kt_verifier_update(v, cp, note, len, proof, plen);
     if (rc == SOTTO_ERR_KT_INCONSISTENT || rc == SOTTO_ERR_KT_STALE) {
-        int saved = save_evidence(s, (const char *)stored, old_len, note, len) == SOTTO_OK;
-        rc = fail(s, rc, peer, rc == SOTTO_ERR_KT_STALE ? "checkpoint_rollback" : "fork",
-                  rc == SOTTO_ERR_KT_STALE
-                      ? (saved ? "key transparency: the server showed an older log than before "
-                                 "(rollback) - evidence saved"
-                               : "key transparency: the server showed an older log than before "
-                                 "(rollback) - evidence could NOT be saved")
-                      : (saved ? "key transparency: the server showed an inconsistent log - "
-                                 "evidence saved"
-                               : "key transparency: the server showed an inconsistent log - "
-                                 "evidence could NOT be saved"));
+        char *ev = calloc(1, EVIDENCE_MAX);
+        int saved = ev != NULL &&
+                    save_evidence(s, ev, (const char *)stored, old_len, note, len) == SOTTO_OK;
+        rc = fail_ev(s, rc, peer, rc == SOTTO_ERR_KT_STALE ? "checkpoint_rollback" : "fork",
+                     rc == SOTTO_ERR_KT_STALE
+                         ? (saved ? "key transparency: the server showed an older log than before "
+                                    "(rollback) - evidence saved"
+                                  : "key transparency: the server showed an older log than before "
+                                    "(rollback) - evidence could NOT be saved")
+                         : (saved ? "key transparency: the server showed an inconsistent log - "
+                                    "evidence saved"
+                                  : "key transparency: the server showed an inconsistent log - "
+                                    "evidence could NOT be saved"),
+                     ev);
+        free(ev);
     } else if (rc == SOTTO_OK && (!have || cp->size != old.size)) {
         rc = sc_store_secret_put(s->store, "kt_checkpoint", (const uint8_t *)note, len);
     }
@@ -270,14 +279,13 @@ static int advance(struct sc_sync *s, struct sotto_kt_checkpoint *cp,
     return rc;
 }
 
-/* Steps 3-5: the leaf is included and is the AK's statement of this list. */
-static int check_leaf(struct sc_sync *s, struct sotto_kt_leaf *leaf,
-                      const struct sotto_kt_checkpoint *cp, const Sotto__Server__AccountInfo *ai,
-                      const char *peer, uint64_t dl_version)
+/* Step 3: the account's newest leaf is in the checkpoint's tree. */
+static int check_inclusion(struct sc_sync *s, struct sotto_kt_leaf *leaf,
+                           const struct sotto_kt_checkpoint *cp,
+                           const Sotto__Server__AccountInfo *ai, const char *peer)
 {
     sotto_kt_hash proof[SOTTO_KT_PROOF_MAX];
-    uint8_t lh[SOTTO_KT_HASH_BYTES], dh[SOTTO_KT_HASH_BYTES];
-    const Sotto__Server__SignedDeviceList *sdl = ai->devices;
+    uint8_t lh[SOTTO_KT_HASH_BYTES];
 
     if (ai->n_kt_inclusion > SOTTO_KT_PROOF_MAX ||
         sotto_kt_leaf_parse(leaf, ai->kt_leaf.data, ai->kt_leaf.len) != SOTTO_OK)
@@ -294,6 +302,16 @@ static int check_leaf(struct sc_sync *s, struct sotto_kt_leaf *leaf,
                                   cp->root) != SOTTO_OK)
         return fail(s, SOTTO_ERR_KT_BAD_PROOF, peer, "inclusion",
                     "key transparency: the account's log entry is not in the signed log");
+    return SOTTO_OK;
+}
+
+/* Steps 4-5: the leaf is the account key's statement of exactly this list. */
+static int check_leaf(struct sc_sync *s, const struct sotto_kt_leaf *leaf,
+                      const Sotto__Server__AccountInfo *ai, const char *peer, uint64_t dl_version)
+{
+    const Sotto__Server__SignedDeviceList *sdl = ai->devices;
+    uint8_t dh[SOTTO_KT_HASH_BYTES];
+
     if (sdl == NULL || sdl->signature.len != SOTTO_KT_SIG_BYTES ||
         sotto_kt_signed_list_hash(dh, sdl->device_list.data, sdl->device_list.len,
                                   sdl->signature.data) != SOTTO_OK ||
@@ -367,10 +385,13 @@ int sc_kt_check_account(struct sc_sync *s, const Sotto__Server__AccountInfo *ai,
     if (rc == SOTTO_OK)
         rc = advance(s, &cp, ai, key, name);
     if (rc == SOTTO_OK)
-        rc = check_leaf(s, &leaf, &cp, ai, name, dl_version);
-    if (rc == SOTTO_OK)
-        rc = check_version(s, &leaf, name);
+        rc = check_inclusion(s, &leaf, &cp, ai, name);
+    /* our own account first: a reset there is an alarm, not a mismatch */
     if (rc == SOTTO_OK && strcmp(name, s->self) == 0)
         rc = check_own(s, &leaf);
+    if (rc == SOTTO_OK)
+        rc = check_leaf(s, &leaf, ai, name, dl_version);
+    if (rc == SOTTO_OK)
+        rc = check_version(s, &leaf, name);
     return rc;
 }

@@ -160,8 +160,10 @@ int sc_sync_apply_account(struct sc_sync *s, const Sotto__Server__AccountInfo *a
     if (ai == NULL || ai->account_key.len != SC_IDKEY_BYTES)
         return SOTTO_ERR_INVALID_MESSAGE;
     rc = sc_devlist_verify(&dl, ai->devices, name, ai->account_key.data);
-    if (rc != SOTTO_OK)
-        return rc;
+    if (rc != SOTTO_OK) {
+        int jr = sc_sync_event_kv(s, "error", name, "error", "dl_signature_invalid");
+        return jr == SOTTO_OK ? rc : jr;
+    }
     /* Only a list the transparency log shows is ever used. */
     rc = sc_kt_check_account(s, ai, name, dl.version);
     if (rc != SOTTO_OK)

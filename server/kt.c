@@ -236,7 +236,8 @@ int sd_kt_fill(struct sd_req *r, Sotto__Server__AccountInfo *ai, int64_t account
     if (rc != SD_ST_OK) {
         return -1;
     }
-    if (idx >= kt->n || sotto_kt_inclusion_proof(proof, &plen, kt->hashes, kt->n, idx) != SOTTO_OK) {
+    if (idx >= kt->n ||
+        sotto_kt_inclusion_proof(proof, &plen, kt->hashes, kt->n, idx) != SOTTO_OK) {
         sd_blob_free(&leaf);
         return -1;
     }

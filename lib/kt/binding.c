@@ -21,8 +21,8 @@ void sotto_kt_origin_for_key(char out[SOTTO_KT_ORIGIN_FOR_KEY_BYTES],
     uint8_t h[ST_SHA256_BYTES];
 
     st_sha256(h, log_key, SOTTO_KT_KEY_BYTES);
-    snprintf(out, SOTTO_KT_ORIGIN_FOR_KEY_BYTES, "sotto-kt/%02x%02x%02x%02x%02x%02x%02x%02x",
-             h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7]);
+    snprintf(out, SOTTO_KT_ORIGIN_FOR_KEY_BYTES, "sotto-kt/%02x%02x%02x%02x%02x%02x%02x%02x", h[0],
+             h[1], h[2], h[3], h[4], h[5], h[6], h[7]);
 }
 
 int sotto_kt_signed_list_hash(uint8_t out[SOTTO_KT_HASH_BYTES], const uint8_t *list,

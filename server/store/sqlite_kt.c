@@ -48,15 +48,14 @@ int sq_kt_append(struct sq_store *q, int64_t account_id, struct sd_kt_batch *kt,
         int col = 5 * (int)i;
         kt->leaf[i].timestamp = now;
         kt->leaf[i].prev_index = i == 0 ? prev : next + i - 1;
-        if (sotto_kt_leaf_encode(kt->enc[i], &kt->enc_len[i], sizeof(kt->enc[i]),
-                                 &kt->leaf[i]) != SOTTO_OK) {
+        if (sotto_kt_leaf_encode(kt->enc[i], &kt->enc_len[i], sizeof(kt->enc[i]), &kt->leaf[i]) !=
+            SOTTO_OK) {
             return SD_ST_ERROR;
         }
         sqlite3_bind_int64(s, col + 1, (int64_t)(next + i));
         sqlite3_bind_int64(s, col + 2, account_id);
         sqlite3_bind_int(s, col + 3, kt->leaf[i].type);
-        sqlite3_bind_blob(s, col + 4, kt->leaf[i].account_uuid, SOTTO_KT_UUID_BYTES,
-                          SQLITE_STATIC);
+        sqlite3_bind_blob(s, col + 4, kt->leaf[i].account_uuid, SOTTO_KT_UUID_BYTES, SQLITE_STATIC);
         sqlite3_bind_blob(s, col + 5, kt->enc[i], (int)kt->enc_len[i], SQLITE_STATIC);
     }
     return sq_run(q, s);
@@ -79,8 +78,7 @@ int sq_kt_leaves(struct sd_store *st, sd_kt_leaf_cb cb, void *arg)
     return rc == SQLITE_DONE ? SD_ST_OK : sq_fail(q, "kt_leaves");
 }
 
-int sq_kt_account_leaf(struct sd_store *st, int64_t account_id, uint64_t *idx,
-                       struct sd_blob *leaf)
+int sq_kt_account_leaf(struct sd_store *st, int64_t account_id, uint64_t *idx, struct sd_blob *leaf)
 {
     struct sq_store *q = sq(st);
     sqlite3_stmt *s = sq_get(q, SQ_KT_ACCOUNT_LAST);
