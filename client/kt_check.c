@@ -251,7 +251,8 @@ static int advance(struct sc_sync *s, struct sotto_kt_checkpoint *cp,
         rc = SOTTO_OK;
     }
     if (rc == SOTTO_OK && have && cp->size > old.size)
-        rc = fetch_consistency(s, proof, &plen, old.size, cp->size);
+        rc = s->conn != NULL ? fetch_consistency(s, proof, &plen, old.size, cp->size)
+                             : SOTTO_ERR_KT_BAD_PROOF; /* offline: nothing proves it */
     if (rc == SOTTO_OK)
         rc = sotto_kt_verifier_update(v, cp, note, len, proof, plen);
     if (rc == SOTTO_ERR_KT_INCONSISTENT || rc == SOTTO_ERR_KT_STALE) {

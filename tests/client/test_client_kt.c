@@ -139,6 +139,25 @@ static int check(struct sc_sync *s, struct info *in, uint64_t version)
     return sc_kt_check_account(s, &in->ai, "bob", version);
 }
 
+/* Writes an accepted AccountInfo (log_index = its DL version, as the fuzz
+ * target reads it) where SOTTO_KT_SEED_OUT says. */
+static void write_seed(const Sotto__Server__AccountInfo *ai)
+{
+    const char *path = getenv("SOTTO_KT_SEED_OUT");
+    Sotto__Server__AccountInfo c = *ai;
+    uint8_t buf[8192];
+    FILE *f;
+    size_t n;
+    if (path == NULL)
+        return;
+    c.log_index = 2;
+    n = sotto__server__account_info__pack(&c, buf);
+    f = fopen(path, "wb");
+    CHECK(f != NULL && fwrite(buf, 1, n, f) == n);
+    if (f != NULL)
+        fclose(f);
+}
+
 int main(void)
 {
     char dir[] = "/tmp/sotto-kt-test.XXXXXX", path[128];
@@ -171,6 +190,7 @@ int main(void)
     make_info(&in, &g, &a, 2, 3, N);
     CHECK_OK(check(&s, &in, 2));
     CHECK_OK(check(&s, &in, 2)); /* again: same checkpoint */
+    write_seed(&in.ai);          /* tests/fuzz/corpus/client_kt (SOTTO_KT_SEED_OUT) */
 
     /* the list is not the one the leaf names / the version differs */
     in.ai.devices = &a.sdl[0];
