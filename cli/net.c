@@ -72,6 +72,7 @@ int cli_online(struct cli *c, struct sc_conn **conn, struct sc_sync *s, int quie
     rc = sc_sync_init(s, *conn, c->store, cli_on_event, c);
     if (rc == SOTTO_OK) {
         s->trust_mode = c->cfg.trust_mode;
+        s->log_key = c->cfg.log_key[0] ? c->cfg.log_key : NULL;
         s->attach_dir = cli_attach_dir(c);
     }
     if (rc == SOTTO_OK)

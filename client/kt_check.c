@@ -153,11 +153,45 @@ int sc_kt_sign_update(struct sc_store *st, uint8_t dl_sig[64], const uint8_t acc
 
 /* ---- checking ---- */
 
-/* The pinned log key; pins ai's on first contact. */
+static int nibble(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* 33 bytes from exactly 66 hex digits; -1 otherwise. */
+static int unhex_key(uint8_t key[SOTTO_KT_KEY_BYTES], const char *hex)
+{
+    if (strlen(hex) != 2 * SOTTO_KT_KEY_BYTES)
+        return -1;
+    for (size_t i = 0; i < SOTTO_KT_KEY_BYTES; i++) {
+        int hi = nibble(hex[2 * i]), lo = nibble(hex[2 * i + 1]);
+        if (hi < 0 || lo < 0)
+            return -1;
+        key[i] = (uint8_t)(hi << 4 | lo);
+    }
+    return 0;
+}
+
+/* The pinned log key: the config's (s->log_key), else the one pinned in the
+ * store; pins ai's on first contact. */
 static int log_key(struct sc_sync *s, uint8_t key[SOTTO_KT_KEY_BYTES],
                    const Sotto__Server__AccountInfo *ai, const char *peer)
 {
-    int rc = get_fixed(s->store, key, SOTTO_KT_KEY_BYTES, "kt_log_key");
+    int rc;
+    if (s->log_key != NULL) {
+        if (unhex_key(key, s->log_key) != 0)
+            return fail(s, SOTTO_ERR_INVALID_ARGUMENT, peer, "log_key_config",
+                        "key transparency: log_key in the config is not 66 hex digits");
+        rc = SOTTO_OK;
+    } else {
+        rc = get_fixed(s->store, key, SOTTO_KT_KEY_BYTES, "kt_log_key");
+    }
     if (rc == SOTTO_ERR_NOT_FOUND) {
         memcpy(key, ai->kt_log_key.data, SOTTO_KT_KEY_BYTES);
         rc = sc_store_secret_put(s->store, "kt_log_key", key, SOTTO_KT_KEY_BYTES);

@@ -42,6 +42,9 @@ struct sc_sync {
     sc_event_fn *on_event;
     void *ctx;
     int trust_mode; /* enum sc_trust_mode (client/config.h); 0 = tofu */
+    /* The transparency log key from the config (hex, 05...), or NULL: the
+     * server's is pinned on first contact (client/kt_check.h). */
+    const char *log_key;
     /* Where received attachments are saved (NULL: not downloaded). */
     const char *attach_dir;
 };

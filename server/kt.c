@@ -106,13 +106,12 @@ static int check_stored(struct sd_kt *kt, struct sd_store *st)
     return 0;
 }
 
-int sd_kt_open(struct sd_kt **out, struct sd_store *st, const char *key_path, uint64_t now_ms)
+int sd_kt_open(struct sd_kt **out, struct sd_store *st, const char *key_path)
 {
     struct sd_kt *kt = calloc(1, sizeof(*kt));
     uint8_t pub[32];
     int created;
 
-    (void)now_ms;
     *out = NULL;
     if (kt == NULL || sotto_kt_tree_new(&kt->tree) != SOTTO_OK) {
         goto err;

@@ -24,7 +24,7 @@ struct sd_kt;
 /* Loads (or creates, 0600) the log key at path, rebuilds the tree from the
  * store and checks it extends the stored checkpoint; signs a fresh one.
  * 0, or -1 with the reason logged. */
-int sd_kt_open(struct sd_kt **out, struct sd_store *st, const char *key_path, uint64_t now_ms);
+int sd_kt_open(struct sd_kt **out, struct sd_store *st, const char *key_path);
 void sd_kt_free(struct sd_kt *kt);
 /* The log's public key (0x05 || u). */
 const uint8_t *sd_kt_public(const struct sd_kt *kt);

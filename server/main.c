@@ -136,8 +136,7 @@ static int serve(const struct sd_config *cfg)
         fprintf(stderr, "sottod: cannot open the database %s\n", cfg->db_path);
         goto out;
     }
-    if (kt_path(ktkey, sizeof(ktkey), cfg) != 0 ||
-        sd_kt_open(&srv.kt, srv.store, ktkey, sd_now_ms()) != 0) {
+    if (kt_path(ktkey, sizeof(ktkey), cfg) != 0 || sd_kt_open(&srv.kt, srv.store, ktkey) != 0) {
         fprintf(stderr, "sottod: cannot open the transparency log (key %s)\n", ktkey);
         goto out;
     }

@@ -56,4 +56,14 @@ DB drop-checkpoint
 start_sottod srv "$PORT"
 out=$("$SOTTO" -a dave -o json receive 2>&1)
 check "new log key: dave refuses it" grep -q '"check":"log_key_changed"' <<<"$out"
+
+# A log key pinned in the config: the server's must match it.
+good=$(sed -n 's/^log_key=//p' "$T/srv/ready")
+bad=05$(printf '%064d' 3)
+printf '[account erin]\nlog_key = %s\n[account frank]\nlog_key = %s\n' "$good" "$bad" >>"$SOTTO_CONFIG"
+"$SOTTO" -a erin register --key-file >/dev/null
+check "config log_key (right): erin's session passes" "$SOTTO" -a erin receive
+"$SOTTO" -a frank register --key-file >/dev/null
+out=$("$SOTTO" -a frank -o json receive 2>&1)
+check "config log_key (wrong): frank refuses the server's log" grep -q '"check":"log_key_changed"' <<<"$out"
 finish
