@@ -100,7 +100,8 @@ int cli_register_with_server(struct cli *c, const char *server, const char *serv
     }
     if (rc != 0)
         return rc;
-    rc = sc_sync_init(&s, conn, c->store, NULL, NULL);
+    rc = sc_sync_init(&s, conn, c->store, cli_on_event, c);
+    s.log_key = c->cfg.log_key[0] ? c->cfg.log_key : NULL;
     if (rc == SOTTO_OK)
         rc = sc_sync_register(&s, msg, sizeof msg);
     sc_conn_close(conn);

@@ -411,8 +411,8 @@ int sc_kt_check_account(struct sc_sync *s, const Sotto__Server__AccountInfo *ai,
     uint8_t key[SOTTO_KT_KEY_BYTES];
     int rc;
 
-    if (ai->kt_checkpoint == NULL || ai->kt_checkpoint[0] == '\0' || ai->kt_leaf.len == 0 ||
-        ai->kt_log_key.len != SOTTO_KT_KEY_BYTES ||
+    if (ai == NULL || ai->kt_checkpoint == NULL || ai->kt_checkpoint[0] == '\0' ||
+        ai->kt_leaf.len == 0 || ai->kt_log_key.len != SOTTO_KT_KEY_BYTES ||
         strlen(ai->kt_checkpoint) > SOTTO_KT_CHECKPOINT_MAX)
         return fail(s, SOTTO_ERR_KT_BAD_PROOF, name, "missing",
                     "key transparency: the server sent no log proof for this account");

@@ -26,7 +26,7 @@ struct sc_sync;
 
 /*
  * Checks ai (an account whose signed device list already verified under
- * ai->account_key, at version dl_version) against the log. SOTTO_OK, or
+ * ai->account_key, at version dl_version; NULL: no proof) against the log. SOTTO_OK, or
  * SOTTO_ERR_KT_BAD_PROOF (no or bad proof, leaf not matching the list),
  * SOTTO_ERR_KT_INCONSISTENT (fork, or another log key), SOTTO_ERR_KT_STALE
  * (rollback of the log or of the list), SOTTO_ERR_INVALID_SIGNATURE,

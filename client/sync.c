@@ -301,17 +301,23 @@ static int sign_devlist(struct sc_sync *s, Sotto__Server__SignedDeviceList *sdl,
     return rc;
 }
 
-/* Sends rq and maps the answer's status; the server's message goes to msg. */
+/* Sends rq (Register or SetDevices of our list at version) and maps the
+ * answer's status; the server's message goes to msg. When the server took
+ * it, *published says whether the answer proves the list is in the
+ * transparency log as the newest entry of our account (kt_check.h). */
 static int request_with_message(struct sc_sync *s, Sotto__Server__Request *rq, char *msg,
-                                size_t cap)
+                                size_t cap, uint64_t version, int *published)
 {
     Sotto__Server__Response *rs = NULL;
     int rc = sc_conn_request(s->conn, &rs, rq, SC_SEND_TIMEOUT_MS);
+    *published = SOTTO_ERR_KT_BAD_PROOF;
     if (rc == SOTTO_OK) {
         rc = sc_status_err(rs->status);
         if (rs->message != NULL)
             snprintf(msg, cap, "%s", rs->message);
     }
+    if (rc == SOTTO_OK)
+        *published = sc_kt_check_account(s, rs->account, s->self, version);
     sc_conn_response_free(rs);
     return rc;
 }
@@ -325,7 +331,7 @@ int sc_sync_set_devices(struct sc_sync *s, const struct sc_device *dev, size_t n
     struct sc_devlist dl;
     struct sc_account a;
     struct kt_sigs kt;
-    int rc;
+    int rc, published;
 
     msg[0] = 0;
     if (n == 0 || n > SC_MAX_DEVICES)
@@ -352,13 +358,14 @@ int sc_sync_set_devices(struct sc_sync *s, const struct sc_device *dev, size_t n
     sd.kt_dl_sig.len = sizeof kt.dl_sig;
     rq.body_case = SOTTO__SERVER__REQUEST__BODY_SET_DEVICES;
     rq.set_devices = &sd;
-    rc = request_with_message(s, &rq, msg, cap);
+    rc = request_with_message(s, &rq, msg, cap, dl.version, &published);
     sc_devlist_signed_free(&sdl);
+    /* The server took the list: keep it, even if the log does not show it. */
     if (rc == SOTTO_OK)
         rc = put_version(s->store, dl.version);
     if (rc == SOTTO_OK)
         rc = sc_store_devices_set(s->store, a.name, dl.dev, dl.n);
-    return rc;
+    return rc == SOTTO_OK ? published : rc;
 }
 
 /* Next one-time prekey id, kept so top-ups never reuse an id. */
@@ -498,7 +505,7 @@ static int send_register(struct sc_sync *s, const struct sc_account *a, char *ms
     Sotto__Server__SignedDeviceList sdl;
     struct sc_devlist dl;
     struct kt_sigs kt;
-    int rc;
+    int rc, published;
 
     memset(&dl, 0, sizeof dl);
     snprintf(dl.username, sizeof dl.username, "%s", a->name);
@@ -523,13 +530,13 @@ static int send_register(struct sc_sync *s, const struct sc_account *a, char *ms
     r.devices = &sdl;
     rq.body_case = SOTTO__SERVER__REQUEST__BODY_REGISTER;
     rq.register_ = &r;
-    rc = request_with_message(s, &rq, msg, cap);
+    rc = request_with_message(s, &rq, msg, cap, dl.version, &published);
     sc_devlist_signed_free(&sdl);
     if (rc == SOTTO_OK)
         rc = sc_store_devices_set(s->store, a->name, dl.dev, dl.n);
     if (rc == SOTTO_OK)
         rc = put_version(s->store, 1);
-    return rc;
+    return rc == SOTTO_OK ? published : rc;
 }
 
 int sc_sync_prepare(struct sc_sync *s)

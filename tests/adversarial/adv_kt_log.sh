@@ -63,7 +63,9 @@ bad=05$(printf '%064d' 3)
 printf '[account erin]\nlog_key = %s\n[account frank]\nlog_key = %s\n' "$good" "$bad" >>"$SOTTO_CONFIG"
 "$SOTTO" -a erin register --key-file >/dev/null
 check "config log_key (right): erin's session passes" "$SOTTO" -a erin receive
-"$SOTTO" -a frank register --key-file >/dev/null
+"$SOTTO" -a frank register --key-file >"$T/out" 2>&1
+check "config log_key (wrong): frank's registration does not verify" test $? != 0
+check "... saying so" grep -q "another log key" "$T/out"
 out=$("$SOTTO" -a frank -o json receive 2>&1)
 check "config log_key (wrong): frank refuses the server's log" grep -q '"check":"log_key_changed"' <<<"$out"
 finish
