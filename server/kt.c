@@ -148,6 +148,11 @@ void sd_kt_free(struct sd_kt *kt)
     free(kt);
 }
 
+uint64_t sd_kt_size(const struct sd_kt *kt)
+{
+    return kt->n;
+}
+
 const uint8_t *sd_kt_public(const struct sd_kt *kt)
 {
     return kt->pub;

@@ -26,6 +26,8 @@ struct sd_kt;
  * 0, or -1 with the reason logged. */
 int sd_kt_open(struct sd_kt **out, struct sd_store *st, const char *key_path);
 void sd_kt_free(struct sd_kt *kt);
+/* Leaves in the log. */
+uint64_t sd_kt_size(const struct sd_kt *kt);
 /* The log's public key (0x05 || u). */
 const uint8_t *sd_kt_public(const struct sd_kt *kt);
 /* After the store committed a batch: extends the tree and signs. 0 or -1. */

@@ -23,6 +23,9 @@ check "bob's laptop gets it" grep -q "<- alice: hello both" <<<"$(B -a bob recei
 check "bob removes the laptop (v3, logged)" A -a bob device remove 2
 check "alice sends after the removal" A -a alice send bob -m "laptop gone"
 check "bob's phone gets it" grep -q "<- alice: laptop gone" <<<"$(A -a bob receive)"
+hp=$(sed -n 's/^http_port=//p' "$T/srv/ready")
+metrics=$(python3 -c 'import sys,urllib.request; print(urllib.request.urlopen("http://127.0.0.1:%s/metrics" % sys.argv[1]).read().decode())' "$hp")
+check "metrics count the log's leaves (2 accounts x 2, 2 list changes)" grep -q '^sotto_kt_log_size 6$' <<<"$metrics"
 
 # Replay: the server serves list v2 (the laptop back) and its old leaf.
 stop_sottod
