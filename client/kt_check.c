@@ -151,6 +151,32 @@ int sc_kt_sign_update(struct sc_store *st, uint8_t dl_sig[64], const uint8_t acc
     return sign_dl(st, dl_sig, uuid, account_key, version, sdl, account_priv);
 }
 
+int sc_kt_view(struct sc_store *st, uint64_t *size, uint8_t root[SOTTO_KT_VIEW_ROOT_BYTES])
+{
+    struct sotto_kt_checkpoint cp;
+    char origin[SOTTO_KT_ORIGIN_FOR_KEY_BYTES];
+    uint8_t key[SOTTO_KT_KEY_BYTES], *note;
+    size_t len;
+    int rc;
+
+    *size = 0;
+    memset(root, 0, SOTTO_KT_VIEW_ROOT_BYTES);
+    rc = get_fixed(st, key, sizeof key, "kt_log_key");
+    if (rc != SOTTO_OK)
+        return rc;
+    rc = sc_store_secret_get(st, &note, &len, "kt_checkpoint");
+    if (rc != SOTTO_OK)
+        return rc;
+    sotto_kt_origin_for_key(origin, key);
+    rc = sotto_kt_checkpoint_verify(&cp, (const char *)note, len, origin, key);
+    sc_free_secret(note, len);
+    if (rc != SOTTO_OK)
+        return rc;
+    *size = cp.size;
+    memcpy(root, cp.root, SOTTO_KT_VIEW_ROOT_BYTES);
+    return SOTTO_OK;
+}
+
 /* ---- checking ---- */
 
 static int nibble(char c)
@@ -185,10 +211,17 @@ static int log_key(struct sc_sync *s, uint8_t key[SOTTO_KT_KEY_BYTES],
 {
     int rc;
     if (s->log_key != NULL) {
+        uint8_t stored[SOTTO_KT_KEY_BYTES];
         if (unhex_key(key, s->log_key) != 0)
             return fail(s, SOTTO_ERR_INVALID_ARGUMENT, peer, "log_key_config",
                         "key transparency: log_key in the config is not 66 hex digits");
-        rc = SOTTO_OK;
+        /* the configured key is the pin (sc_kt_view reads it there) */
+        rc = get_fixed(s->store, stored, sizeof stored, "kt_log_key");
+        if ((rc == SOTTO_OK && !st_ct_equal(stored, key, SOTTO_KT_KEY_BYTES)) ||
+            rc == SOTTO_ERR_NOT_FOUND)
+            rc = sc_store_secret_put(s->store, "kt_log_key", key, SOTTO_KT_KEY_BYTES);
+        if (rc != SOTTO_OK)
+            return rc;
     } else {
         rc = get_fixed(s->store, key, SOTTO_KT_KEY_BYTES, "kt_log_key");
     }

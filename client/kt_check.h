@@ -24,6 +24,8 @@
 
 struct sc_sync;
 
+enum { SOTTO_KT_VIEW_ROOT_BYTES = 32 };
+
 /*
  * Checks ai (an account whose signed device list already verified under
  * ai->account_key, at version dl_version; NULL: no proof) against the log. SOTTO_OK, or
@@ -36,6 +38,14 @@ struct sc_sync;
  */
 SOTTO_MUST_CHECK int sc_kt_check_account(struct sc_sync *s, const Sotto__Server__AccountInfo *ai,
                                          const char *name, uint64_t dl_version);
+
+/*
+ * The largest checkpoint this client accepted (size and root), for the
+ * safety-number screen: two people comparing it in person compare their
+ * views of the log. SOTTO_ERR_NOT_FOUND before the first one.
+ */
+SOTTO_MUST_CHECK int sc_kt_view(struct sc_store *st, uint64_t *size,
+                                uint8_t root[SOTTO_KT_VIEW_ROOT_BYTES]);
 
 /* Our log uuid (16 random bytes, created and stored on first use). */
 SOTTO_MUST_CHECK int sc_kt_uuid(struct sc_store *st, uint8_t uuid[16]);

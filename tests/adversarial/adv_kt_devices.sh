@@ -23,6 +23,7 @@ check "bob's laptop gets it" grep -q "<- alice: hello both" <<<"$(B -a bob recei
 check "bob removes the laptop (v3, logged)" A -a bob device remove 2
 check "alice sends after the removal" A -a alice send bob -m "laptop gone"
 check "bob's phone gets it" grep -q "<- alice: laptop gone" <<<"$(A -a bob receive)"
+check "verify shows the log alice saw" grep -q '"log_size":6,"log_root":"[0-9a-f]\{64\}"' <<<"$(A -a alice -o json verify bob)"
 hp=$(sed -n 's/^http_port=//p' "$T/srv/ready")
 metrics=$(python3 -c 'import sys,urllib.request; print(urllib.request.urlopen("http://127.0.0.1:%s/metrics" % sys.argv[1]).read().decode())' "$hp")
 check "metrics count the log's leaves (2 accounts x 2, 2 list changes)" grep -q '^sotto_kt_log_size 6$' <<<"$metrics"

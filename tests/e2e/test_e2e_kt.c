@@ -83,19 +83,17 @@ static void check_info(const Sotto__Server__AccountInfo *ai, struct sotto_kt_che
         memcpy(proof[i], ai->kt_inclusion[i].data, 32);
     }
     sotto_kt_leaf_hash(h, ai->kt_leaf.data, ai->kt_leaf.len);
-    CHECK_OK(sotto_kt_inclusion_verify(ai->kt_leaf_index, cp->size, h, proof,
-                                       ai->n_kt_inclusion, cp->root));
+    CHECK_OK(sotto_kt_inclusion_verify(ai->kt_leaf_index, cp->size, h, proof, ai->n_kt_inclusion,
+                                       cp->root));
     CHECK(leaf->type == SOTTO_KT_DL_UPDATE);
     CHECK_OK(sotto_kt_leaf_verify(leaf));
     CHECK(memcmp(leaf->account_key, ai->account_key.data, 33) == 0);
     CHECK_OK(sotto_kt_signed_list_hash(dh, ai->devices->device_list.data,
-                                       ai->devices->device_list.len,
-                                       ai->devices->signature.data));
+                                       ai->devices->device_list.len, ai->devices->signature.data));
     CHECK(memcmp(dh, leaf->dl_hash, 32) == 0);
 }
 
-static int consistency(struct tc *c, uint64_t from, uint64_t to, sotto_kt_hash *proof,
-                       size_t *n)
+static int consistency(struct tc *c, uint64_t from, uint64_t to, sotto_kt_hash *proof, size_t *n)
 {
     Sotto__Server__Request rq = SOTTO__SERVER__REQUEST__INIT;
     Sotto__Server__KtConsistency k = SOTTO__SERVER__KT_CONSISTENCY__INIT;
