@@ -140,5 +140,10 @@ int cmd_react(struct cli *c, int argc, char **argv);
 int cmd_typing(struct cli *c, int argc, char **argv);
 int cmd_timer(struct cli *c, int argc, char **argv);
 int cmd_read(struct cli *c, int argc, char **argv);
+int cmd_attachment(struct cli *c, int argc, char **argv);
+
+/* sc_attach_net.reconnect for the commands (cmd_attachment.c): ctx is the
+ * struct cli; dials the configured server quietly. */
+int cli_attach_redial(void *ctx, struct sc_conn **conn);
 
 #endif

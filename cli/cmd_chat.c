@@ -33,7 +33,8 @@ static const char help[] =
     "\n"
     "Marks after your messages: ... queued, + sent (the server has it),\n"
     "++ delivered, ++r read, ! held (the contact's key changed: verify again).\n"
-    "A banner says when a contact's identity key changed.\n"
+    "A banner says when a contact's identity key changed or a contact added\n"
+    "or removed a device.\n"
     "\n"
     "Exit status: 0 ok, 1 no terminal or bad arguments.\n";
 
@@ -50,6 +51,9 @@ struct tui {
     int dirty;
     char status[256];
     int typing; /* we told the open conversation that we are typing */
+    /* A contact's device list changed (shown in that conversation's banner). */
+    char notice_peer[SC_NAME_MAX + 1];
+    char notice[160];
 };
 
 static int add_peer(struct tui *t, const char *name)
@@ -166,6 +170,10 @@ static void draw_banner(struct tui *t, int x, int w)
         attron(A_BOLD);
         mvprintw(1, x, "%-*.*s", w, w,
                  " ! This contact's identity key changed. Compare safety numbers.");
+        attroff(A_BOLD);
+    } else if (t->notice[0] && strcmp(t->notice_peer, t->peers[t->sel]) == 0) {
+        attron(A_BOLD);
+        mvprintw(1, x, "%-*.*s", w, w, t->notice);
         attroff(A_BOLD);
     } else {
         mvprintw(1, x, "%-*.*s", w, w, ct.trust == SC_TRUST_VERIFIED ? " verified" : "");
@@ -360,9 +368,25 @@ static void on_event(void *ctx, int64_t seq, const char *kind, const char *json)
         cJSON_Delete(o);
         return;
     }
+    if (strcmp(kind, "device_change") == 0) {
+        cJSON *o = cJSON_Parse(json);
+        const char *peer = cJSON_GetStringValue(cJSON_GetObjectItem(o, "peer"));
+        double dev = cJSON_GetNumberValue(cJSON_GetObjectItem(o, "device"));
+        if (peer != NULL) {
+            snprintf(t->notice_peer, sizeof t->notice_peer, "%s", peer);
+            snprintf(t->notice, sizeof t->notice,
+                     cJSON_IsTrue(cJSON_GetObjectItem(o, "added"))
+                         ? " ! %s has a new device (%.0f): it reads this conversation from now on."
+                         : " %s removed device %.0f.",
+                     peer, dev);
+        }
+        cJSON_Delete(o);
+        return;
+    }
     if (strcmp(kind, "message") == 0 && strstr(t->status, " is typing...") != NULL)
         t->status[0] = 0; /* the message they were typing arrived */
-    if (strcmp(kind, "message") == 0 || strcmp(kind, "key_change") == 0)
+    if (strcmp(kind, "message") == 0 || strcmp(kind, "key_change") == 0 ||
+        strcmp(kind, "history") == 0)
         load_peers(t);
 }
 

@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "client/account.h"
 #include "client/conn.h"
+#include "client/link_uri.h"
 #include "client/sync.h"
 
 static const char help[] =
@@ -77,42 +78,6 @@ static int list(struct cli *c, const struct sc_account *a)
         if (d[i].id != a->device_id)
             emit_device(c, d[i].id, d[i].identity_key, d[i].registration_id, 0);
     return 0;
-}
-
-/* Parses sotto://link?account=A&device_key=HEX&registration_id=N. */
-static int parse_uri(struct sc_device *d, char account[SC_NAME_MAX + 1], const char *uri)
-{
-    static const char prefix[] = "sotto://link?";
-    char buf[512];
-    char *save = NULL;
-    size_t n;
-    int have = 0;
-    memset(d, 0, sizeof *d);
-    if (strncmp(uri, prefix, sizeof prefix - 1) != 0 || strlen(uri) >= sizeof buf)
-        return -1;
-    snprintf(buf, sizeof buf, "%s", uri + sizeof prefix - 1);
-    for (char *kv = strtok_r(buf, "&", &save); kv; kv = strtok_r(NULL, "&", &save)) {
-        char *eq = strchr(kv, '=');
-        if (eq == NULL)
-            return -1;
-        *eq++ = 0;
-        if (strcmp(kv, "account") == 0 && sc_name_valid(eq)) {
-            snprintf(account, SC_NAME_MAX + 1, "%s", eq);
-            have |= 1;
-        } else if (strcmp(kv, "device_key") == 0 &&
-                   cli_unhex(d->identity_key, SC_IDKEY_BYTES, &n, eq) == SOTTO_OK &&
-                   n == SC_IDKEY_BYTES && d->identity_key[0] == 0x05) {
-            have |= 2;
-        } else if (strcmp(kv, "registration_id") == 0) {
-            char *end;
-            unsigned long v = strtoul(eq, &end, 10);
-            if (*end || v == 0 || v > 16380)
-                return -1;
-            d->registration_id = (uint32_t)v;
-            have |= 4;
-        }
-    }
-    return have == 7 ? 0 : -1;
 }
 
 /* Uploads the new list (signed by the account key); stores it on success. */
@@ -218,18 +183,22 @@ static int add(struct cli *c, const struct sc_account *a, const char *uri, int a
 {
     struct add_opts o;
     struct sc_device d[SC_MAX_DEVICES], nd;
-    char account[SC_NAME_MAX + 1];
+    struct sc_link_info li;
+    const char *why;
     size_t n;
     uint32_t next = 2;
     int rc = add_options(c, &o, argc, argv);
     if (rc != 0)
         return rc;
-    if (parse_uri(&nd, account, uri) != 0)
+    if (sc_link_uri_parse(&li, &why, uri, strlen(uri)) != SOTTO_OK)
         return cli_fail(c, EXIT_USER, "bad_uri", "copy the whole URI `sotto link` printed",
-                        "'%s' is not a sotto link URI", uri);
-    if (strcmp(account, a->name) != 0)
+                        "'%.300s' is not a valid sotto link URI: %s", uri, why);
+    if (strcmp(li.account, a->name) != 0)
         return cli_fail(c, EXIT_USER, "wrong_account", "run link with -a on the new device",
-                        "the URI is for account '%s', this is '%s'", account, a->name);
+                        "the URI is for account '%s', this is '%s'", li.account, a->name);
+    memset(&nd, 0, sizeof nd);
+    memcpy(nd.identity_key, li.device_key, SC_IDKEY_BYTES);
+    nd.registration_id = li.registration_id;
     if (!a->primary)
         return cli_fail(c, EXIT_USER, "not_primary", "run this on the primary device",
                         "only the primary device holds the account key that signs devices");
@@ -251,6 +220,9 @@ static int add(struct cli *c, const struct sc_account *a, const char *uri, int a
     rc = publish(c, d, n);
     if (rc != 0)
         return rc;
+    /* The new device learns the names of the others once it is online. */
+    if (sc_device_names_resend(c->store) != SOTTO_OK && !c->quiet)
+        fprintf(stderr, "sotto: could not note the device names for the new device\n");
     if (o.name != NULL || o.history > 0)
         rc = after_add(c, nd.id, &o);
     emit_device(c, nd.id, nd.identity_key, nd.registration_id, 0);

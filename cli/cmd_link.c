@@ -6,6 +6,7 @@
 #include "cli.h"
 #include "client/account.h"
 #include "client/conn.h"
+#include "client/link_uri.h"
 
 static const char help[] =
     "usage: sotto -a ACCOUNT link [--key-file] [--no-qr] [--server HOST:PORT]\n"
@@ -33,10 +34,13 @@ static const char help[] =
 
 void cli_link_uri(char *out, size_t cap, const struct sc_account *a)
 {
-    char hex[2 * SC_IDKEY_BYTES + 1];
-    cli_hex(hex, a->device_pub, SC_IDKEY_BYTES);
-    snprintf(out, cap, "sotto://link?account=%s&device_key=%s&registration_id=%u", a->name, hex,
-             a->registration_id);
+    struct sc_link_info li;
+    memset(&li, 0, sizeof li);
+    snprintf(li.account, sizeof li.account, "%s", a->name);
+    memcpy(li.device_key, a->device_pub, SC_IDKEY_BYTES);
+    li.registration_id = a->registration_id;
+    if (sc_link_uri_build(out, cap, &li) != SOTTO_OK && cap > 0)
+        out[0] = 0;
 }
 
 int cmd_link(struct cli *c, int argc, char **argv)
@@ -98,6 +102,9 @@ int cmd_link(struct cli *c, int argc, char **argv)
                         "this machine already holds the account's primary device",
                         "account '%s' already exists here", a.name);
     cli_link_uri(uri, sizeof uri, &a);
+    if (uri[0] == 0)
+        return cli_fail(c, EXIT_UNEXPECTED, "bad_device", "this is a bug; please report it",
+                        "the device keys of '%s' do not make a link URI", a.name);
     if (c->json) {
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "account", a.name);

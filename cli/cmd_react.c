@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "client/sync.h"
+#include "shared.h"
 
 static const char help[] =
     "usage: sotto [-a ACCOUNT] react NAME (--target-id ID | --target-timestamp MS)\n"
@@ -25,19 +26,6 @@ static const char help[] =
     "\n"
     "Exit status: as for send; 1 also when no such message is in the history.\n";
 
-struct find {
-    int64_t ts;
-    char mid[SC_MID_LEN + 1];
-};
-
-static int find_ts(void *ctx, const struct sc_message *m)
-{
-    struct find *f = ctx;
-    if (m->ts == f->ts && m->kind == SC_KIND_TEXT)
-        memcpy(f->mid, m->mid, sizeof f->mid);
-    return 0;
-}
-
 int cmd_react(struct cli *c, int argc, char **argv)
 {
     static const struct option opts[] = {{"target-id", required_argument, NULL, 'i'},
@@ -46,7 +34,8 @@ int cmd_react(struct cli *c, int argc, char **argv)
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     const char *id = NULL, *ts = NULL, *emoji = NULL, *peer;
-    struct find f;
+    char target[SC_MID_LEN + 1];
+    int64_t when = 0;
     struct sc_message m;
     size_t sent;
     int opt, rc;
@@ -81,29 +70,21 @@ int cmd_react(struct cli *c, int argc, char **argv)
     rc = cli_open_store(c, 0, 0);
     if (rc != 0)
         return rc;
-    memset(&f, 0, sizeof f);
     if (ts != NULL) {
         char *end;
-        f.ts = strtoll(ts, &end, 10);
+        when = strtoll(ts, &end, 10);
         if (*ts == 0 || *end != 0)
             return cli_fail(c, EXIT_USER, "usage", "the timestamp is in ms, as in `history`",
                             "'%s' is not a timestamp", ts);
-        rc = sc_store_message_list(c->store, peer, 0, find_ts, &f);
-        if (rc != SOTTO_OK)
-            return cli_fail_err(c, rc, "reading the history");
-    } else {
-        struct sc_message t;
-        if (strlen(id) == SC_MID_LEN && sc_store_message_get(c->store, &t, id) == SOTTO_OK) {
-            if (strcmp(t.peer, peer) == 0)
-                memcpy(f.mid, t.mid, sizeof f.mid);
-            sc_message_clear(&t);
-        }
     }
-    if (f.mid[0] == 0)
+    rc = cli_find_target(c, target, peer, id, when);
+    if (rc != SOTTO_OK)
+        return cli_fail_err(c, rc, "reading the history");
+    if (target[0] == 0)
         return cli_fail(
             c, EXIT_USER, "no_such_message", "pick the id or ts from `sotto -o json history NAME`",
             "no message with that %s in your conversation with %s", id ? "id" : "timestamp", peer);
-    rc = cli_queue_kind(c, &m, peer, emoji, strlen(emoji), SC_KIND_REACTION, f.mid);
+    rc = cli_queue_kind(c, &m, peer, emoji, strlen(emoji), SC_KIND_REACTION, target);
     if (rc != 0)
         return rc;
     {

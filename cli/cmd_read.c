@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "shared.h"
 #include "client/conn.h"
 #include "client/sync.h"
 
@@ -18,31 +19,8 @@ static const char help[] =
     "Output: the count (-o json: a sotto.read.v1 object with peer, count).\n"
     "Exit status: 0 ok, 1 bad arguments, 3 server unreachable.\n";
 
-struct unread {
-    char (*mids)[SC_MID_LEN + 1];
-    size_t n, cap;
-};
-
-static int collect(void *ctx, const struct sc_message *m)
-{
-    struct unread *u = ctx;
-    if (m->outgoing || m->status != SC_MSG_RECEIVED || m->kind == SC_KIND_REACTION)
-        return 0; /* reactions get no read receipts (as in Signal) */
-    if (u->n == u->cap) {
-        size_t cap = u->cap ? 2 * u->cap : 64;
-        void *p = realloc(u->mids, cap * sizeof *u->mids);
-        if (p == NULL)
-            return 1;
-        u->mids = p;
-        u->cap = cap;
-    }
-    memcpy(u->mids[u->n++], m->mid, SC_MID_LEN + 1);
-    return 0;
-}
-
 int cmd_read(struct cli *c, int argc, char **argv)
 {
-    struct unread u = {NULL, 0, 0};
     struct sc_conn *conn;
     struct sc_sync s;
     size_t done = 0;
@@ -60,30 +38,11 @@ int cmd_read(struct cli *c, int argc, char **argv)
     rc = cli_open_store(c, 0, 0);
     if (rc != 0)
         return rc;
-    rc = sc_store_message_list(c->store, argv[1], 0, collect, &u);
-    if (rc != SOTTO_OK) {
-        free(u.mids);
-        return cli_fail_err(c, rc == 1 ? SOTTO_ERR_NOMEM : rc, "reading the history");
-    }
-    if (u.n > 0) {
-        rc = cli_online(c, &conn, &s, 0);
-        if (rc != 0) {
-            free(u.mids);
-            return rc;
-        }
-        /* Receipt first, then the local mark: a failure leaves them unread
-         * here, so the next `sotto read` sends them again. */
-        for (size_t i = 0; rc == SOTTO_OK && i < u.n; i += SC_RECEIPT_MAX) {
-            size_t k = u.n - i < SC_RECEIPT_MAX ? u.n - i : SC_RECEIPT_MAX;
-            rc = sc_sync_send_read(&s, argv[1], u.mids + i, k);
-            for (size_t j = 0; rc == SOTTO_OK && j < k; j++)
-                rc = sc_store_message_status(c->store, u.mids[i + j], SC_MSG_READ);
-            if (rc == SOTTO_OK)
-                done += k;
-        }
-        sc_conn_close(conn);
-    }
-    free(u.mids);
+    rc = cli_online(c, &conn, &s, 0);
+    if (rc != 0)
+        return rc;
+    rc = cli_mark_read(&s, argv[1], &done);
+    sc_conn_close(conn);
     if (rc != SOTTO_OK)
         return cli_fail_err(c, rc, "sending read receipts");
     if (c->json) {

@@ -1,13 +1,16 @@
 /* sotto send NAME (-m TEXT | --stdin | -a FILE [-m CAPTION]) */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
+#include "shared.h"
 #include "client/attach.h"
 #include "client/conn.h"
 #include "crypto/crypto.h"
@@ -58,103 +61,28 @@ static char *read_stdin(size_t *len)
     return buf;
 }
 
-/* Reads, encrypts and uploads path; *body, *blen = the stored descriptor
- * (with our local path). 0 or an exit code (printed). */
+/* Streams path to the server (encrypting record by record, reconnecting
+ * and resuming when the connection drops); *body, *blen = the stored
+ * descriptor (with our local path). 0 or an exit code (printed). */
 static int upload_file(struct cli *c, uint8_t **body, size_t *blen, const char *path,
                        const char *caption, const char *name)
 {
-    struct sc_attach *a = calloc(1, sizeof *a);
-    struct sc_conn *conn = NULL;
-    const char *base = strrchr(path, '/');
-    uint8_t *pt = NULL, *ct = NULL;
-    size_t ctlen = 0, len = 0;
-    struct stat sb;
-    FILE *f = NULL;
-    int rc = 0, err;
-
-    *body = NULL;
-    base = base != NULL ? base + 1 : path;
-    if (name != NULL)
-        base = name;
-    if (a == NULL)
-        return cli_fail(c, EXIT_UNEXPECTED, "nomem", "", "out of memory");
-    if (*base == 0 || strlen(base) > SC_ATTACH_NAME_MAX) {
-        rc = cli_fail(c, EXIT_USER, "bad_name", "give a file (its name: 1-255 bytes)",
-                      "'%s' has no usable file name", path);
-        goto out;
-    }
-    if (caption != NULL && strlen(caption) > SC_ATTACH_CAPTION_MAX) {
-        rc = cli_fail(c, EXIT_USER, "too_large", "shorten the caption",
-                      "the caption is over %d bytes", SC_ATTACH_CAPTION_MAX);
-        goto out;
-    }
-    f = fopen(path, "rb");
-    if (f == NULL || fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode)) {
-        rc = cli_fail(c, EXIT_USER, "no_file", "give a readable regular file",
-                      "cannot read '%s'%s%s", path, f == NULL ? ": " : "",
-                      f == NULL ? strerror(errno) : "");
-        goto out;
-    }
-    if ((uint64_t)sb.st_size > SC_ATTACH_MAX ||
-        sc_attach_ct_size((uint64_t)sb.st_size) > SC_ATTACH_MAX) {
-        rc = cli_fail(c, EXIT_USER, "too_large", "send a smaller file (or split it)",
-                      "'%s' is %lld bytes; attachments are limited to %llu bytes once "
-                      "encrypted (16 bytes per 64 KiB are added)",
-                      path, (long long)sb.st_size, (unsigned long long)SC_ATTACH_MAX);
-        goto out;
-    }
-    pt = malloc((size_t)sb.st_size + 1);
-    if (pt == NULL) {
-        rc = cli_fail(c, EXIT_UNEXPECTED, "nomem", "", "out of memory");
-        goto out;
-    }
-    len = fread(pt, 1, (size_t)sb.st_size + 1, f);
-    if (len != (size_t)sb.st_size) {
-        rc = cli_fail(c, EXIT_USER, "no_file", "do not change the file while sending it",
-                      "'%s' changed size while being read", path);
-        goto out;
-    }
-    snprintf(a->name, sizeof a->name, "%s", base);
-    snprintf(a->caption, sizeof a->caption, "%s", caption != NULL ? caption : "");
-    if (realpath(path, a->path) == NULL)
-        snprintf(a->path, sizeof a->path, "%s", path);
-    err = sc_attach_seal(&ct, &ctlen, a, pt, len);
-    if (err != SOTTO_OK) {
-        rc = cli_fail_err(c, err, "encrypting the attachment");
-        goto out;
-    }
-    rc = cli_connect(c, &conn, NULL, NULL, 0);
+    struct sc_attach_net net = {.reconnect = cli_attach_redial, .ctx = c};
+    struct cli_error e;
+    int rc = cli_connect(c, &net.conn, NULL, NULL, 0);
     if (rc != 0)
-        goto out;
-    err = sc_attach_upload(conn, a, ct, ctlen);
-    sc_conn_close(conn);
-    if (err == SOTTO_ERR_TOO_LARGE) {
-        rc = cli_fail(c, EXIT_USER, "too_large", "send a smaller file",
-                      "the server refused '%s' (%zu bytes encrypted): larger than its "
-                      "attachment limit",
-                      path, ctlen);
-        goto out;
-    }
-    if (err != SOTTO_OK) {
-        rc = cli_fail_err(c, err, "uploading the attachment");
-        goto out;
-    }
-    err = sc_attach_encode(body, blen, a, 1);
-    if (err != SOTTO_OK)
-        rc = cli_fail_err(c, err, "encoding the attachment");
-out:
-    if (f != NULL)
-        fclose(f);
-    if (pt != NULL) {
-        st_wipe(pt, len);
-        free(pt);
-    }
-    free(ct);
-    if (a != NULL) {
-        st_wipe(a, sizeof *a);
-        free(a);
-    }
-    return rc;
+        return rc;
+    rc = cli_attach_upload_file(&net, body, blen, path, caption, name, &e);
+    sc_conn_close(net.conn);
+    if (net.reconnects > 0 && !c->quiet)
+        fprintf(stderr,
+                "sotto: the connection dropped; reconnected %d time(s), resumed the upload at "
+                "byte %llu of %llu\n",
+                net.reconnects, (unsigned long long)net.resumed_at,
+                (unsigned long long)cli_attach_ct_size_of(path));
+    if (rc != 0)
+        return cli_fail(c, e.code, e.name, e.hint, "%s", e.msg);
+    return 0;
 }
 
 int cmd_send(struct cli *c, int argc, char **argv)

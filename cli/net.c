@@ -191,6 +191,23 @@ void cli_on_event(void *ctx, int64_t seq, const char *kind, const char *json)
     } else if (strcmp(kind, "read") == 0) {
         if (c->json)
             cli_emit(c, "sotto.read_sync.v1", cJSON_Duplicate(o, 1));
+    } else if (strcmp(kind, "device_change") == 0) {
+        int added = cJSON_IsTrue(cJSON_GetObjectItem(o, "added"));
+        double dev = cJSON_GetNumberValue(cJSON_GetObjectItem(o, "device"));
+        if (c->json)
+            cli_emit(c, "sotto.device_change.v1", cJSON_Duplicate(o, 1));
+        else if (added && peer != NULL && strcmp(peer, c->cfg.account) == 0)
+            fprintf(stderr,
+                    "sotto: NOTE: device %.0f was added to YOUR account. If you did not add "
+                    "it,\n  remove it now from your primary: sotto device remove %.0f\n",
+                    dev, dev);
+        else if (added)
+            fprintf(stderr,
+                    "sotto: NOTE: %s has a new device (%.0f), signed with their account key; "
+                    "it gets\n  your messages from now on. Ask %s if you did not expect it.\n",
+                    peer ? peer : "?", dev, peer ? peer : "them");
+        else
+            printf("%s removed device %.0f\n", peer ? peer : "?", dev);
     } else if (strcmp(kind, "held") == 0) {
         fprintf(stderr, "sotto: a message to %s is held until you verify their new key\n",
                 peer ? peer : "?");

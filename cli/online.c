@@ -59,6 +59,13 @@ void online_tick(struct online *o)
     size_t n;
     if (sc_store_message_expire(o->c->store, cli_now_ms(), &n) != SOTTO_OK)
         n = 0; /* disappearing messages: retried on the next tick */
+    if (cli_now_ms() >= o->next_prune) {
+        /* A failure is retried at the next interval. */
+        if (sc_store_journal_prune(o->c->store, SC_JOURNAL_KEEP_ACKED, SC_JOURNAL_KEEP_MAX, &n) !=
+            SOTTO_OK)
+            n = 0;
+        o->next_prune = cli_now_ms() + 10 * 60 * 1000;
+    }
     try_connect(o);
     if (o->conn != NULL && cli_now_ms() >= o->next_flush)
         online_flush(o);

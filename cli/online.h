@@ -13,7 +13,8 @@ struct online {
     int64_t next_connect; /* ms */
     uint32_t failures;
     int64_t next_flush;
-    int quiet; /* no messages on stderr (the TUI owns the screen) */
+    int64_t next_prune; /* journal pruning (long-running daemon) */
+    int quiet;          /* no messages on stderr (the TUI owns the screen) */
     sc_event_fn *on_event;
     void *ctx;
 };

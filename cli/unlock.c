@@ -164,5 +164,8 @@ int cli_open_store(struct cli *c, int create, int use_keyfile)
      * shown. A failure leaves them for the next run. */
     if (rc == 0 && sc_store_message_expire(c->store, cli_now_ms(), NULL) != SOTTO_OK)
         fprintf(stderr, "sotto: note: could not delete expired messages\n");
+    if (rc == 0 && sc_store_journal_prune(c->store, SC_JOURNAL_KEEP_ACKED, SC_JOURNAL_KEEP_MAX,
+                                          NULL) != SOTTO_OK)
+        fprintf(stderr, "sotto: note: could not prune the event journal\n");
     return rc;
 }

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "client/hex.h"
 
 int cli_fail(struct cli *c, int code, const char *error_name, const char *hint, const char *fmt,
              ...)
@@ -106,37 +107,15 @@ void cli_help(const char *text)
 
 void cli_hex(char *out, const uint8_t *in, size_t len)
 {
-    static const char hex[] = "0123456789abcdef";
-    for (size_t i = 0; i < len; i++) {
-        out[2 * i] = hex[in[i] >> 4];
-        out[2 * i + 1] = hex[in[i] & 15];
-    }
-    out[2 * len] = 0;
-}
-
-static int nibble(char ch)
-{
-    if (ch >= '0' && ch <= '9')
-        return ch - '0';
-    if (ch >= 'a' && ch <= 'f')
-        return ch - 'a' + 10;
-    if (ch >= 'A' && ch <= 'F')
-        return ch - 'A' + 10;
-    return -1;
+    sc_hex_encode(out, in, len);
 }
 
 int cli_unhex(uint8_t *out, size_t cap, size_t *len, const char *hex)
 {
     size_t n = strlen(hex);
     *len = 0;
-    if (n % 2 != 0 || n / 2 > cap)
+    if (n % 2 != 0 || n / 2 > cap || sc_hex_decode(out, n / 2, hex, n) != SOTTO_OK)
         return SOTTO_ERR_INVALID_ARGUMENT;
-    for (size_t i = 0; i < n / 2; i++) {
-        int hi = nibble(hex[2 * i]), lo = nibble(hex[2 * i + 1]);
-        if (hi < 0 || lo < 0)
-            return SOTTO_ERR_INVALID_ARGUMENT;
-        out[i] = (uint8_t)(hi << 4 | lo);
-    }
     *len = n / 2;
     return SOTTO_OK;
 }

@@ -1,35 +1,39 @@
-/* Attachments: record encryption, descriptor coding, upload and download
- * (client/attach.h). */
+/* Attachments: record encryption and descriptor coding, pure functions
+ * (client/attach.h); the transfers are in attach_net.c. */
 #include "client/attach.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "client/config.h"
-#include "client/conn.h"
 #include "crypto/crypto.h"
-#include "server.pb-c.h"
 
-enum {
-    TIMEOUT_MS = 30000,
-    TAG = 16,
-    WAIT_MS = 200,   /* after RATE_LIMITED on a chunk or read */
-    WAITS_MAX = 300, /* per transfer: then RATE_LIMITED is returned */
-};
+enum { TAG = SC_ATTACH_TAG };
 static const char aad_label[] = "sotto attachment v1";
 
-static uint64_t n_records(uint64_t size)
+uint64_t sc_attach_records(uint64_t size)
 {
     return size == 0 ? 1 : (size + SC_ATTACH_RECORD - 1) / SC_ATTACH_RECORD;
 }
 
 uint64_t sc_attach_ct_size(uint64_t size)
 {
-    return size + TAG * n_records(size);
+    return size + TAG * sc_attach_records(size);
+}
+
+size_t sc_attach_record_len(uint64_t size, uint64_t i)
+{
+    uint64_t off;
+    if (i >= sc_attach_records(size))
+        return 0;
+    off = i * SC_ATTACH_RECORD;
+    return (size_t)(size - off < SC_ATTACH_RECORD ? size - off : SC_ATTACH_RECORD);
+}
+
+void sc_attach_new_key(struct sc_attach *a)
+{
+    st_random_bytes(a->key, sizeof a->key);
+    st_random_bytes(a->nonce, sizeof a->nonce);
 }
 
 static void put64(uint8_t *p, uint64_t v)
@@ -57,6 +61,28 @@ static void record_params(uint8_t nonce[24], uint8_t aad[sizeof aad_label + 8],
     memcpy(aad, aad_label, sizeof aad_label - 1);
     memcpy(aad + sizeof aad_label - 1, be, 8);
     aad[sizeof aad_label - 1 + 8] = (uint8_t)(last ? 1 : 0);
+}
+
+int sc_attach_seal_record(uint8_t *ct, const struct sc_attach *a, uint64_t i, const uint8_t *pt,
+                          size_t len)
+{
+    uint8_t nonce[24], aad[sizeof aad_label + 8];
+    uint64_t nrec = sc_attach_records(a->size);
+    if (i >= nrec || len != sc_attach_record_len(a->size, i))
+        return SOTTO_ERR_INVALID_ARGUMENT;
+    record_params(nonce, aad, a->nonce, i, i + 1 == nrec);
+    return st_xchacha20poly1305_encrypt(ct, a->key, nonce, aad, sizeof aad, pt, len);
+}
+
+int sc_attach_open_record(uint8_t *pt, const struct sc_attach *a, uint64_t i, const uint8_t *ct,
+                          size_t ctlen)
+{
+    uint8_t nonce[24], aad[sizeof aad_label + 8];
+    uint64_t nrec = sc_attach_records(a->size);
+    if (i >= nrec || ctlen != sc_attach_record_len(a->size, i) + TAG)
+        return SOTTO_ERR_TRUNCATED;
+    record_params(nonce, aad, a->nonce, i, i + 1 == nrec);
+    return st_xchacha20poly1305_decrypt(pt, a->key, nonce, aad, sizeof aad, ct, ctlen);
 }
 
 int sc_attach_encode(uint8_t **out, size_t *len, const struct sc_attach *a, int with_path)
@@ -125,6 +151,8 @@ int sc_attach_decode(struct sc_attach *a, const uint8_t *in, size_t len, int wit
             goto bad;
         memcpy(a->path, in + off, pl);
         off += pl;
+        if (memchr(a->path, 0, pl) != NULL)
+            goto bad;
     }
     if (off != len)
         goto bad;
@@ -136,26 +164,24 @@ bad:
 
 int sc_attach_seal(uint8_t **ct, size_t *ctlen, struct sc_attach *a, const uint8_t *pt, size_t len)
 {
-    uint64_t nrec = n_records(len);
-    size_t total = (size_t)sc_attach_ct_size(len);
-    uint8_t nonce[24], aad[sizeof aad_label + 8], *out;
+    uint64_t nrec = sc_attach_records(len);
+    size_t total;
+    uint8_t *out;
     int rc = SOTTO_OK;
     *ct = NULL;
     *ctlen = 0;
     if ((uint64_t)len > SC_ATTACH_MAX)
         return SOTTO_ERR_TOO_LARGE;
+    total = (size_t)sc_attach_ct_size(len);
     out = malloc(total);
     if (out == NULL)
         return SOTTO_ERR_NOMEM;
-    st_random_bytes(a->key, sizeof a->key);
-    st_random_bytes(a->nonce, sizeof a->nonce);
+    sc_attach_new_key(a);
     a->size = len;
     for (uint64_t i = 0; i < nrec && rc == SOTTO_OK; i++) {
         size_t off = (size_t)i * SC_ATTACH_RECORD;
-        size_t n = len - off < SC_ATTACH_RECORD ? len - off : SC_ATTACH_RECORD;
-        record_params(nonce, aad, a->nonce, i, i + 1 == nrec);
-        rc = st_xchacha20poly1305_encrypt(out + off + (size_t)i * TAG, a->key, nonce, aad,
-                                          sizeof aad, pt + off, n);
+        rc = sc_attach_seal_record(out + (size_t)i * SC_ATTACH_CT_RECORD, a, i, pt + off,
+                                   sc_attach_record_len(len, i));
     }
     if (rc != SOTTO_OK) {
         free(out);
@@ -169,8 +195,8 @@ int sc_attach_seal(uint8_t **ct, size_t *ctlen, struct sc_attach *a, const uint8
 
 int sc_attach_open(uint8_t **pt, const struct sc_attach *a, const uint8_t *ct, size_t ctlen)
 {
-    uint64_t nrec = n_records(a->size);
-    uint8_t nonce[24], aad[sizeof aad_label + 8], digest[32], *out;
+    uint64_t nrec = sc_attach_records(a->size);
+    uint8_t digest[32], *out;
     int rc = SOTTO_OK;
     *pt = NULL;
     if (a->size > SC_ATTACH_MAX || (uint64_t)ctlen != sc_attach_ct_size(a->size))
@@ -181,149 +207,16 @@ int sc_attach_open(uint8_t **pt, const struct sc_attach *a, const uint8_t *ct, s
     out = malloc(a->size ? (size_t)a->size : 1);
     if (out == NULL)
         return SOTTO_ERR_NOMEM;
-    for (uint64_t i = 0; i < nrec && rc == SOTTO_OK; i++) {
-        size_t off = (size_t)i * SC_ATTACH_RECORD;
-        size_t n =
-            (size_t)a->size - off < SC_ATTACH_RECORD ? (size_t)a->size - off : SC_ATTACH_RECORD;
-        record_params(nonce, aad, a->nonce, i, i + 1 == nrec);
-        rc = st_xchacha20poly1305_decrypt(out + off, a->key, nonce, aad, sizeof aad,
-                                          ct + off + (size_t)i * TAG, n + TAG);
-    }
+    for (uint64_t i = 0; i < nrec && rc == SOTTO_OK; i++)
+        rc = sc_attach_open_record(out + (size_t)i * SC_ATTACH_RECORD, a, i,
+                                   ct + (size_t)i * SC_ATTACH_CT_RECORD,
+                                   sc_attach_record_len(a->size, i) + TAG);
     if (rc != SOTTO_OK) {
         st_wipe(out, (size_t)a->size);
         free(out);
         return rc;
     }
     *pt = out;
-    return SOTTO_OK;
-}
-
-static int status_err(const Sotto__Server__Response *rs)
-{
-    if (rs->status == SOTTO__SERVER__STATUS__STATUS_TOO_LARGE)
-        return SOTTO_ERR_TOO_LARGE;
-    return sc_status_err(rs->status);
-}
-
-int sc_attach_upload(struct sc_conn *c, struct sc_attach *a, const uint8_t *ct, size_t ctlen)
-{
-    Sotto__Server__Request rq = SOTTO__SERVER__REQUEST__INIT;
-    Sotto__Server__AttachmentBegin b = SOTTO__SERVER__ATTACHMENT_BEGIN__INIT;
-    Sotto__Server__AttachmentChunk ch = SOTTO__SERVER__ATTACHMENT_CHUNK__INIT;
-    Sotto__Server__AttachmentFinish fin = SOTTO__SERVER__ATTACHMENT_FINISH__INIT;
-    Sotto__Server__Response *rs = NULL;
-    uint8_t up[16];
-    size_t off = 0;
-    int rc, waits = 0;
-
-    b.size = ctlen;
-    rq.body_case = SOTTO__SERVER__REQUEST__BODY_ATTACHMENT_BEGIN;
-    rq.attachment_begin = &b;
-    rc = sc_conn_request(c, &rs, &rq, TIMEOUT_MS);
-    if (rc != SOTTO_OK)
-        return rc;
-    rc = status_err(rs);
-    if (rc == SOTTO_OK &&
-        (rs->attachment_upload == NULL || rs->attachment_upload->upload_id.len != 16))
-        rc = SOTTO_ERR_INVALID_MESSAGE;
-    if (rc == SOTTO_OK)
-        memcpy(up, rs->attachment_upload->upload_id.data, 16);
-    sc_conn_response_free(rs);
-    while (rc == SOTTO_OK && off < ctlen) {
-        size_t n = ctlen - off < SC_ATTACH_CHUNK ? ctlen - off : SC_ATTACH_CHUNK;
-        ch.upload_id.data = up;
-        ch.upload_id.len = 16;
-        ch.offset = off;
-        ch.data.data = (uint8_t *)ct + off;
-        ch.data.len = n;
-        rq = (Sotto__Server__Request)SOTTO__SERVER__REQUEST__INIT;
-        rq.body_case = SOTTO__SERVER__REQUEST__BODY_ATTACHMENT_CHUNK;
-        rq.attachment_chunk = &ch;
-        rc = sc_conn_request(c, &rs, &rq, TIMEOUT_MS);
-        if (rc != SOTTO_OK)
-            return rc;
-        rc = status_err(rs);
-        if (rs->status == SOTTO__SERVER__STATUS__STATUS_RATE_LIMITED && waits++ < WAITS_MAX) {
-            sc_conn_response_free(rs);
-            usleep(WAIT_MS * 1000); /* the KiB bucket refills; try the same chunk again */
-            rc = SOTTO_OK;
-            continue;
-        }
-        sc_conn_response_free(rs);
-        off += n;
-    }
-    if (rc != SOTTO_OK)
-        return rc;
-    fin.upload_id.data = up;
-    fin.upload_id.len = 16;
-    fin.sha256.data = a->digest;
-    fin.sha256.len = 32;
-    rq = (Sotto__Server__Request)SOTTO__SERVER__REQUEST__INIT;
-    rq.body_case = SOTTO__SERVER__REQUEST__BODY_ATTACHMENT_FINISH;
-    rq.attachment_finish = &fin;
-    rc = sc_conn_request(c, &rs, &rq, TIMEOUT_MS);
-    if (rc != SOTTO_OK)
-        return rc;
-    rc = status_err(rs);
-    if (rc == SOTTO_OK && (rs->attachment_done == NULL || rs->attachment_done->id.len != 16))
-        rc = SOTTO_ERR_INVALID_MESSAGE;
-    if (rc == SOTTO_OK)
-        memcpy(a->id, rs->attachment_done->id.data, 16);
-    sc_conn_response_free(rs);
-    return rc;
-}
-
-int sc_attach_download(struct sc_conn *c, uint8_t **ct, size_t *ctlen, const struct sc_attach *a)
-{
-    Sotto__Server__Request rq;
-    Sotto__Server__AttachmentGet g = SOTTO__SERVER__ATTACHMENT_GET__INIT;
-    Sotto__Server__Response *rs;
-    size_t total, off = 0;
-    uint8_t *buf;
-    int rc = SOTTO_OK, waits = 0;
-
-    *ct = NULL;
-    *ctlen = 0;
-    if (a->size > SC_ATTACH_MAX)
-        return SOTTO_ERR_TOO_LARGE;
-    total = (size_t)sc_attach_ct_size(a->size);
-    buf = malloc(total);
-    if (buf == NULL)
-        return SOTTO_ERR_NOMEM;
-    while (rc == SOTTO_OK && off < total) {
-        size_t want = total - off < SC_ATTACH_CHUNK ? total - off : SC_ATTACH_CHUNK;
-        g.id.data = (uint8_t *)a->id;
-        g.id.len = 16;
-        g.offset = off;
-        g.length = (uint32_t)want;
-        rq = (Sotto__Server__Request)SOTTO__SERVER__REQUEST__INIT;
-        rq.body_case = SOTTO__SERVER__REQUEST__BODY_ATTACHMENT_GET;
-        rq.attachment_get = &g;
-        rc = sc_conn_request(c, &rs, &rq, TIMEOUT_MS);
-        if (rc != SOTTO_OK)
-            break;
-        if (rs->status == SOTTO__SERVER__STATUS__STATUS_RATE_LIMITED && waits++ < WAITS_MAX) {
-            sc_conn_response_free(rs);
-            usleep(WAIT_MS * 1000);
-            continue;
-        }
-        rc = status_err(rs);
-        if (rc == SOTTO_OK &&
-            (rs->attachment_data == NULL || rs->attachment_data->size != total ||
-             rs->attachment_data->data.len == 0 || rs->attachment_data->data.len > want))
-            rc = SOTTO_ERR_TRUNCATED;
-        if (rc == SOTTO_OK) {
-            memcpy(buf + off, rs->attachment_data->data.data, rs->attachment_data->data.len);
-            off += rs->attachment_data->data.len;
-        }
-        sc_conn_response_free(rs);
-    }
-    if (rc != SOTTO_OK) {
-        free(buf);
-        return rc;
-    }
-    *ct = buf;
-    *ctlen = total;
     return SOTTO_OK;
 }
 
@@ -341,57 +234,4 @@ void sc_attach_safe_name(char *out, size_t cap, const char *name)
     out[n] = 0;
     if (n == 0 || strcmp(out, ".") == 0 || strcmp(out, "..") == 0)
         snprintf(out, cap, "attachment");
-}
-
-static int write_file(const char *path, const uint8_t *data, size_t len)
-{
-    int fd;
-    size_t off = 0;
-    unlink(path); /* a copy left by an earlier attempt at the same message */
-    fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (fd < 0)
-        return SOTTO_ERR_STORE;
-    while (off < len) {
-        ssize_t w = write(fd, data + off, len - off);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            break;
-        off += (size_t)w;
-    }
-    if (off != len || fsync(fd) != 0) {
-        close(fd);
-        unlink(path);
-        return SOTTO_ERR_STORE;
-    }
-    return close(fd) == 0 ? SOTTO_OK : SOTTO_ERR_STORE;
-}
-
-int sc_attach_fetch(struct sc_conn *c, struct sc_attach *a, const char *dir, const char *mid)
-{
-    char safe[SC_ATTACH_NAME_MAX + 1], path[SC_ATTACH_PATH_MAX + 1];
-    uint8_t *ct = NULL, *pt = NULL;
-    size_t ctlen = 0;
-    int rc, n;
-
-    a->path[0] = 0;
-    sc_attach_safe_name(safe, sizeof safe, a->name);
-    n = snprintf(path, sizeof path, "%s/%s-%s", dir, mid, safe);
-    if (n < 0 || (size_t)n >= sizeof path)
-        return SOTTO_ERR_INVALID_ARGUMENT;
-    rc = sc_mkdir_p(dir);
-    if (rc == SOTTO_OK)
-        rc = sc_attach_download(c, &ct, &ctlen, a);
-    if (rc == SOTTO_OK)
-        rc = sc_attach_open(&pt, a, ct, ctlen);
-    if (rc == SOTTO_OK)
-        rc = write_file(path, pt, (size_t)a->size);
-    if (rc == SOTTO_OK)
-        memcpy(a->path, path, sizeof a->path);
-    free(ct);
-    if (pt != NULL) {
-        st_wipe(pt, (size_t)a->size);
-        free(pt);
-    }
-    return rc;
 }

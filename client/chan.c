@@ -9,6 +9,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,6 +72,9 @@ static int connect_tcp(int *fd, const char *host, const char *port, int64_t dead
             close(s);
             continue;
         }
+        /* Frames go out as a 2-byte header and a body: without this, Nagle
+         * holds the body back until the server's delayed ACK (40 ms). */
+        (void)setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &(int){1}, sizeof(int));
         *fd = s;
         rc = SOTTO_OK;
     }
@@ -125,6 +130,34 @@ static int write_frame(struct sc_chan *ch, const uint8_t *p, size_t len, int64_t
     return rc == SOTTO_OK ? write_all(ch->fd, p, len, deadline) : rc;
 }
 
+int sc_chan_frame_len(size_t *len, const uint8_t hdr[2])
+{
+    *len = (size_t)hdr[0] << 8 | hdr[1];
+    return *len == 0 ? SOTTO_ERR_INVALID_MESSAGE : SOTTO_OK;
+}
+
+int sc_chan_reasm(uint8_t **msg, size_t *len, size_t *cap, const uint8_t *frag, size_t flen)
+{
+    size_t n;
+    if (flen < 1 || frag[0] > 1)
+        return SOTTO_ERR_INVALID_MESSAGE;
+    n = flen - 1;
+    if (*len > SC_MSG_MAX || n > SC_MSG_MAX - *len)
+        return SOTTO_ERR_TOO_LARGE;
+    if (*len + n > *cap) {
+        size_t c = *len + n + 65536;
+        uint8_t *g = realloc(*msg, c);
+        if (g == NULL)
+            return SOTTO_ERR_NOMEM;
+        *msg = g;
+        *cap = c;
+    }
+    if (n > 0)
+        memcpy(*msg + *len, frag + 1, n);
+    *len += n;
+    return frag[0] == 0 ? SOTTO_OK : SC_CHAN_MORE;
+}
+
 /* Reads one frame into ch->frame. */
 static int read_frame(struct sc_chan *ch, size_t *len, int64_t deadline)
 {
@@ -133,9 +166,9 @@ static int read_frame(struct sc_chan *ch, size_t *len, int64_t deadline)
     *len = 0;
     if (rc != SOTTO_OK)
         return rc;
-    *len = (size_t)hdr[0] << 8 | hdr[1];
-    if (*len == 0)
-        return SOTTO_ERR_INVALID_MESSAGE;
+    rc = sc_chan_frame_len(len, hdr);
+    if (rc != SOTTO_OK)
+        return rc;
     return read_all(ch->fd, ch->frame, *len, deadline);
 }
 
@@ -233,22 +266,11 @@ int sc_chan_recv(struct sc_chan *ch, const uint8_t **msg, size_t *len, int64_t d
             rc = st_noise_decrypt(ch->t, ch->plain, SC_FRAME_MAX, &plen, ch->frame, n);
         if (rc != SOTTO_OK)
             return rc == SOTTO_ERR_BAD_MAC ? SOTTO_ERR_UNREACHABLE : rc;
-        if (plen < 1 || ch->plain[0] > 1)
-            return SOTTO_ERR_INVALID_MESSAGE;
-        if (ch->msg_len + plen - 1 > SC_MSG_MAX)
-            return SOTTO_ERR_TOO_LARGE;
-        if (ch->msg_len + plen - 1 > ch->msg_cap) {
-            size_t cap = ch->msg_len + plen - 1 + 65536;
-            uint8_t *g = realloc(ch->msg, cap);
-            if (g == NULL)
-                return SOTTO_ERR_NOMEM;
-            ch->msg = g;
-            ch->msg_cap = cap;
-        }
-        memcpy(ch->msg + ch->msg_len, ch->plain + 1, plen - 1);
-        ch->msg_len += plen - 1;
-        if (ch->plain[0] == 0)
+        rc = sc_chan_reasm(&ch->msg, &ch->msg_len, &ch->msg_cap, ch->plain, plen);
+        if (rc == SOTTO_OK)
             break;
+        if (rc != SC_CHAN_MORE)
+            return rc;
     }
     *msg = ch->msg;
     *len = ch->msg_len;

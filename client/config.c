@@ -31,9 +31,12 @@ static int on_value(void *user, const char *section, const char *name, const cha
     int mine = p->account != NULL && strncmp(section, "account ", 8) == 0 &&
                strcmp(section + 8, p->account) == 0;
 
-    if (global && strcmp(name, "account") == 0)
-        set(p->cfg->account, sizeof p->cfg->account, value);
-    else if (strcmp(name, "server") == 0 && (global || mine))
+    if (global && strcmp(name, "account") == 0) {
+        /* The default account is read on the first pass only: on the second
+         * the account is chosen (and validated) and must stay as it is. */
+        if (p->account == NULL)
+            set(p->cfg->account, sizeof p->cfg->account, value);
+    } else if (strcmp(name, "server") == 0 && (global || mine))
         set(global ? p->global_server : p->acct_server, SC_VALUE_MAX, value);
     else if (strcmp(name, "server_key") == 0 && (global || mine))
         set(global ? p->global_key : p->acct_key, SC_VALUE_MAX, value);

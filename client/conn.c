@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "client/conn.h"
+#include "client/hex.h"
 #include "crypto/crypto.h"
 
 static int parse_hostport(struct sc_server *srv, const char *hp)
@@ -21,28 +22,11 @@ static int parse_hostport(struct sc_server *srv, const char *hp)
     return SOTTO_OK;
 }
 
-static int nib(char ch)
-{
-    if (ch >= '0' && ch <= '9')
-        return ch - '0';
-    if (ch >= 'a' && ch <= 'f')
-        return ch - 'a' + 10;
-    if (ch >= 'A' && ch <= 'F')
-        return ch - 'A' + 10;
-    return -1;
-}
-
 static int parse_key(uint8_t key[SC_SERVER_KEY_BYTES], const char *hex)
 {
-    if (strlen(hex) != 2 * SC_SERVER_KEY_BYTES)
-        return SOTTO_ERR_INVALID_KEY;
-    for (size_t i = 0; i < SC_SERVER_KEY_BYTES; i++) {
-        int hi = nib(hex[2 * i]), lo = nib(hex[2 * i + 1]);
-        if (hi < 0 || lo < 0)
-            return SOTTO_ERR_INVALID_KEY;
-        key[i] = (uint8_t)(hi << 4 | lo);
-    }
-    return SOTTO_OK;
+    return sc_hex_decode(key, SC_SERVER_KEY_BYTES, hex, strlen(hex)) == SOTTO_OK
+               ? SOTTO_OK
+               : SOTTO_ERR_INVALID_KEY;
 }
 
 int sc_conn_settings_save(struct sc_store *s, const char *server, const char *key_hex)

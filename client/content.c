@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "client/attach.h"
+#include "client/hex.h"
 #include "crypto/crypto.h"
 
 static uint32_t be32(const uint8_t *p)
@@ -43,32 +44,12 @@ int sc_device_name_valid(const uint8_t *name, size_t len)
 
 int sc_mid_to_bytes(uint8_t out[16], const char *hex)
 {
-    if (hex == NULL || strlen(hex) != SC_MID_LEN)
-        return SOTTO_ERR_INVALID_ARGUMENT;
-    for (int i = 0; i < 32; i++) {
-        char ch = hex[i];
-        int v = ch >= '0' && ch <= '9'   ? ch - '0'
-                : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10
-                : ch >= 'A' && ch <= 'F' ? ch - 'A' + 10
-                                         : -1;
-        if (v < 0)
-            return SOTTO_ERR_INVALID_ARGUMENT;
-        if (i % 2 == 0)
-            out[i / 2] = (uint8_t)(v << 4);
-        else
-            out[i / 2] |= (uint8_t)v;
-    }
-    return SOTTO_OK;
+    return hex == NULL ? SOTTO_ERR_INVALID_ARGUMENT : sc_hex_decode(out, 16, hex, strlen(hex));
 }
 
 void sc_mid_from_bytes(char hex[SC_MID_LEN + 1], const uint8_t in[16])
 {
-    static const char digits[] = "0123456789abcdef";
-    for (int i = 0; i < 16; i++) {
-        hex[2 * i] = digits[in[i] >> 4];
-        hex[2 * i + 1] = digits[in[i] & 15];
-    }
-    hex[SC_MID_LEN] = 0;
+    sc_hex_encode(hex, in, 16);
 }
 
 /* A name of length nl at p: valid account name syntax. */
@@ -255,6 +236,21 @@ int sc_history_next(struct sc_history_item *it, const uint8_t **p, size_t *left)
     *p = q + il;
     *left = n - il;
     return SOTTO_OK;
+}
+
+void sc_history_item_message(struct sc_message *m, const struct sc_history_item *it)
+{
+    memset(m, 0, sizeof *m);
+    memcpy(m->mid, it->mid, sizeof m->mid);
+    memcpy(m->peer, it->peer, sizeof m->peer);
+    memcpy(m->target, it->target, sizeof m->target);
+    m->outgoing = it->outgoing;
+    m->status = it->status;
+    m->ts = it->ts;
+    m->expires_at = it->expires_at;
+    m->kind = it->kind;
+    m->body = (uint8_t *)it->body;
+    m->body_len = it->body_len;
 }
 
 int sc_content_for_message(uint8_t **out, size_t *len, int kind, const uint8_t *body,

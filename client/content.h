@@ -53,7 +53,9 @@ enum {
     SC_RECEIPT_READ = 2,
     SC_RECEIPT_MAX = 64, /* ids per receipt or read sync */
     SC_DEVICE_NAME_MAX = 64,
-    SC_HISTORY_BATCH = 128 * 1024, /* bytes of items per history message */
+    SC_HISTORY_BATCH = 128 * 1024,    /* bytes of items per history message */
+    SC_HISTORY_BATCH_MIN = 72 * 1024, /* one 64 KiB text and its item header fit */
+    SC_HISTORY_REQUEST = 896 * 1024,  /* all copies of a batch: under sottod's 1 MiB */
     SC_HISTORY_ITEM_OVERHEAD = 1 + 1 + 8 + 8 + 1 + SC_NAME_MAX + 16 + 4 + 1 + 16,
 };
 
@@ -100,6 +102,9 @@ struct sc_history_item {
 /* Reads the next item at *p (*left bytes left; both advanced).
  * SOTTO_ERR_NOT_FOUND at the end, SOTTO_ERR_INVALID_MESSAGE if malformed. */
 SOTTO_MUST_CHECK int sc_history_next(struct sc_history_item *it, const uint8_t **p, size_t *left);
+
+/* m as the stored message an item describes (body points into the item). */
+void sc_history_item_message(struct sc_message *m, const struct sc_history_item *it);
 
 /* The content (kind byte first, malloc'd, *len bytes; free with
  * sc_free_secret) for a stored message of kind SC_KIND_* with body (for an

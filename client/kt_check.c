@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "client/account.h"
+#include "client/hex.h"
 #include "client/sync.h"
 #include "crypto/crypto.h"
 #include "sotto/kt.h"
@@ -179,31 +180,6 @@ int sc_kt_view(struct sc_store *st, uint64_t *size, uint8_t root[SOTTO_KT_VIEW_R
 
 /* ---- checking ---- */
 
-static int nibble(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-/* 33 bytes from exactly 66 hex digits; -1 otherwise. */
-static int unhex_key(uint8_t key[SOTTO_KT_KEY_BYTES], const char *hex)
-{
-    if (strlen(hex) != 2 * SOTTO_KT_KEY_BYTES)
-        return -1;
-    for (size_t i = 0; i < SOTTO_KT_KEY_BYTES; i++) {
-        int hi = nibble(hex[2 * i]), lo = nibble(hex[2 * i + 1]);
-        if (hi < 0 || lo < 0)
-            return -1;
-        key[i] = (uint8_t)(hi << 4 | lo);
-    }
-    return 0;
-}
-
 /* The pinned log key: the config's (s->log_key), else the one pinned in the
  * store; pins ai's on first contact. */
 static int log_key(struct sc_sync *s, uint8_t key[SOTTO_KT_KEY_BYTES],
@@ -212,7 +188,7 @@ static int log_key(struct sc_sync *s, uint8_t key[SOTTO_KT_KEY_BYTES],
     int rc;
     if (s->log_key != NULL) {
         uint8_t stored[SOTTO_KT_KEY_BYTES];
-        if (unhex_key(key, s->log_key) != 0)
+        if (sc_hex_decode(key, SOTTO_KT_KEY_BYTES, s->log_key, strlen(s->log_key)) != SOTTO_OK)
             return fail(s, SOTTO_ERR_INVALID_ARGUMENT, peer, "log_key_config",
                         "key transparency: log_key in the config is not 66 hex digits");
         /* the configured key is the pin (sc_kt_view reads it there) */

@@ -31,6 +31,8 @@ enum sc_store_sizes {
     SC_MID_LEN = 32,     /* message id: 16 random bytes in hex */
     SC_BODY_MAX = 64 * 1024,
     SC_SCHEMA_VERSION = 2,
+    SC_JOURNAL_KEEP_ACKED = 1000, /* events kept after every subscriber acked them */
+    SC_JOURNAL_KEEP_MAX = 100000, /* events kept at most */
 };
 
 enum sc_trust {
@@ -172,6 +174,10 @@ enum sc_msg_kind {
  * SOTTO_ERR_DUPLICATE_MESSAGE (dedupe). */
 SOTTO_MUST_CHECK int sc_store_message_add(struct sc_store *s, const struct sc_message *m);
 SOTTO_MUST_CHECK int sc_store_message_status(struct sc_store *s, const char *mid, int status);
+/* Replaces a message's body (an attachment saved later gets its path).
+ * SOTTO_ERR_NOT_FOUND when there is no such message. */
+SOTTO_MUST_CHECK int sc_store_message_body(struct sc_store *s, const char *mid, const uint8_t *body,
+                                           size_t len);
 SOTTO_MUST_CHECK int sc_store_message_get(struct sc_store *s, struct sc_message *m,
                                           const char *mid);
 /* Deletes messages whose expires_at is <= now (not those still in the
@@ -224,6 +230,12 @@ typedef int sc_journal_cb(void *ctx, int64_t seq, const char *kind, const char *
 /* Events with seq > after, oldest first, at most max (0 = all). */
 SOTTO_MUST_CHECK int sc_store_journal_read(struct sc_store *s, int64_t after, size_t max,
                                            sc_journal_cb *cb, void *ctx);
+/* Deletes events every subscriber has acked, except the newest keep_acked;
+ * and in any case all but the newest keep_max (a subscriber that never
+ * acks cannot make the journal grow without bound). *n: rows deleted (may
+ * be NULL). */
+SOTTO_MUST_CHECK int sc_store_journal_prune(struct sc_store *s, int64_t keep_acked,
+                                            int64_t keep_max, size_t *n);
 /* A subscriber's cursor: last acked seq (0 if new). */
 SOTTO_MUST_CHECK int sc_store_cursor_get(struct sc_store *s, int64_t *seq, const char *sub);
 SOTTO_MUST_CHECK int sc_store_cursor_set(struct sc_store *s, const char *sub, int64_t seq);

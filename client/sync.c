@@ -149,6 +149,40 @@ static int own_account_key(struct sc_sync *s, const uint8_t key[SC_IDKEY_BYTES])
     return SOTTO_OK;
 }
 
+/* Devices that joined (or left) a list we knew before are announced: each
+ * was signed in by the account key, but the user should know that one
+ * more machine now reads the conversation. Not on first contact, nor with
+ * a changed account key (that has its own, louder event). */
+static int announce_devices(struct sc_sync *s, const char *name, const struct sc_device *old,
+                            size_t nold, const struct sc_devlist *dl, int changed)
+{
+    char js[160];
+    int rc = SOTTO_OK;
+    if (nold == 0 || changed)
+        return SOTTO_OK;
+    for (size_t j = 0; rc == SOTTO_OK && j < dl->n; j++) {
+        int known = 0;
+        for (size_t i = 0; i < nold && i < SC_MAX_DEVICES; i++)
+            known |= old[i].id == dl->dev[j].id;
+        if (known)
+            continue;
+        snprintf(js, sizeof js, "{\"peer\":\"%s\",\"device\":%u,\"added\":true}", name,
+                 (unsigned)dl->dev[j].id);
+        rc = sc_sync_event(s, "device_change", js);
+    }
+    for (size_t i = 0; rc == SOTTO_OK && i < nold && i < SC_MAX_DEVICES; i++) {
+        int kept = 0;
+        for (size_t j = 0; j < dl->n; j++)
+            kept |= old[i].id == dl->dev[j].id;
+        if (kept)
+            continue;
+        snprintf(js, sizeof js, "{\"peer\":\"%s\",\"device\":%u,\"added\":false}", name,
+                 (unsigned)old[i].id);
+        rc = sc_sync_event(s, "device_change", js);
+    }
+    return rc;
+}
+
 int sc_sync_apply_account(struct sc_sync *s, const Sotto__Server__AccountInfo *ai, const char *name)
 {
     struct sc_devlist dl;
@@ -193,6 +227,9 @@ int sc_sync_apply_account(struct sc_sync *s, const Sotto__Server__AccountInfo *a
             return rc;
     }
     rc = sc_store_devices_set(s->store, name, dl.dev, dl.n);
+    if (rc != SOTTO_OK)
+        return rc;
+    rc = announce_devices(s, name, old, nold, &dl, changed);
     if (rc != SOTTO_OK)
         return rc;
     if (changed) {

@@ -115,6 +115,9 @@ SOTTO_MUST_CHECK int sc_sync_queue_history(struct sc_sync *s, uint32_t device, u
  * devices by the next sc_sync_flush that reaches them; never sent to the
  * server in clear). */
 SOTTO_MUST_CHECK int sc_sync_rename_device(struct sc_sync *s, uint32_t id, const char *name);
+/* Marks every device name to be copied again to our devices (by the next
+ * sc_sync_flush that reaches them all): after adding a device. */
+SOTTO_MUST_CHECK int sc_device_names_resend(struct sc_store *st);
 /* The name of our device id ("" if unnamed) into out. */
 SOTTO_MUST_CHECK int sc_device_name_get(struct sc_store *st, char *out, size_t cap, uint32_t id);
 

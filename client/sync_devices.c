@@ -94,6 +94,12 @@ static int get_flag(struct sc_sync *s, const char *key)
     return v;
 }
 
+int sc_device_names_resend(struct sc_store *st)
+{
+    uint8_t v = 1;
+    return sc_store_secret_put(st, "names_pending", &v, 1);
+}
+
 int sc_sync_rename_device(struct sc_sync *s, uint32_t id, const char *name)
 {
     size_t len = strlen(name);
@@ -115,10 +121,9 @@ int sc_sync_apply_device_name(struct sc_sync *s, const struct sc_content *ct)
 
 int sc_sync_queue_history(struct sc_sync *s, uint32_t device, uint32_t limit)
 {
-    uint8_t b[PENDING_LEN] = {(uint8_t)(device >> 24), (uint8_t)(device >> 16),
-                              (uint8_t)(device >> 8),  (uint8_t)device,
-                              (uint8_t)(limit >> 24),  (uint8_t)(limit >> 16),
-                              (uint8_t)(limit >> 8),   (uint8_t)limit};
+    uint8_t b[PENDING_LEN] = {
+        (uint8_t)(device >> 24), (uint8_t)(device >> 16), (uint8_t)(device >> 8), (uint8_t)device,
+        (uint8_t)(limit >> 24),  (uint8_t)(limit >> 16),  (uint8_t)(limit >> 8),  (uint8_t)limit};
     return sc_store_secret_put(s->store, "history_pending", b, sizeof b);
 }
 

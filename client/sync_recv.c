@@ -225,17 +225,7 @@ static int import_history(struct sc_sync *s, const struct sc_content *ct)
 
     while ((rc = sc_history_next(&it, &p, &left)) == SOTTO_OK) {
         struct sc_message m;
-        memset(&m, 0, sizeof m);
-        memcpy(m.mid, it.mid, sizeof m.mid);
-        memcpy(m.peer, it.peer, sizeof m.peer);
-        memcpy(m.target, it.target, sizeof m.target);
-        m.outgoing = it.outgoing;
-        m.status = it.status;
-        m.ts = it.ts;
-        m.expires_at = it.expires_at;
-        m.kind = it.kind;
-        m.body = (uint8_t *)it.body;
-        m.body_len = it.body_len;
+        sc_history_item_message(&m, &it);
         rc = add_message(s, &m, NULL, NULL);
         if (rc == SOTTO_ERR_DUPLICATE_MESSAGE)
             continue;

@@ -290,7 +290,7 @@ static int send_item(struct sc_sync *s, const struct sc_outbox_item *it)
 struct history_ctx {
     struct sc_sync *s;
     uint8_t *buf; /* content: kind, be32 device, be16 count, items */
-    size_t len;
+    size_t len, cap;
     size_t count, total;
     uint32_t device;
     int rc;
@@ -320,12 +320,14 @@ static int history_flush(struct history_ctx *h)
 static int history_cb(void *ctx, const struct sc_message *m)
 {
     struct history_ctx *h = ctx;
-    int rc = sc_history_append(h->buf + 7, SC_HISTORY_BATCH, &h->len, m);
-    if (rc == SOTTO_ERR_TOO_LARGE) {
+    int rc = sc_history_append(h->buf + 7, h->cap, &h->len, m);
+    if (rc == SOTTO_ERR_TOO_LARGE && h->count > 0) {
         rc = history_flush(h);
         if (rc == SOTTO_OK)
-            rc = sc_history_append(h->buf + 7, SC_HISTORY_BATCH, &h->len, m);
+            rc = sc_history_append(h->buf + 7, h->cap, &h->len, m);
     }
+    if (rc == SOTTO_ERR_TOO_LARGE)
+        rc = SOTTO_OK; /* one message larger than a batch: left out */
     if (rc == SOTTO_OK && ++h->count == 0xffff)
         rc = history_flush(h);
     if (rc == SOTTO_ERR_NOT_FOUND || rc == SOTTO_ERR_INVALID_ARGUMENT)
@@ -336,9 +338,19 @@ static int history_cb(void *ctx, const struct sc_message *m)
 
 int sc_sync_send_history(struct sc_sync *s, uint32_t device, size_t limit, size_t *sent)
 {
-    struct history_ctx h = {s, NULL, 0, 0, 0, device, SOTTO_OK};
+    struct history_ctx h = {s, NULL, 0, SC_HISTORY_BATCH, 0, 0, device, SOTTO_OK};
+    struct sc_device d[SC_MAX_DEVICES];
+    size_t n = 0;
     int rc;
     *sent = 0;
+    /* Every device of ours gets the batch and sottod takes at most 1 MiB
+     * per request: smaller batches for accounts with many devices. */
+    rc = sc_store_devices_get(s->store, d, SC_MAX_DEVICES, &n, s->self);
+    if (rc != SOTTO_OK)
+        return rc;
+    if (n > 2 && SC_HISTORY_REQUEST / (n - 1) < h.cap)
+        h.cap = SC_HISTORY_REQUEST / (n - 1) > SC_HISTORY_BATCH_MIN ? SC_HISTORY_REQUEST / (n - 1)
+                                                                    : SC_HISTORY_BATCH_MIN;
     h.buf = malloc(7 + SC_HISTORY_BATCH);
     if (h.buf == NULL)
         return SOTTO_ERR_NOMEM;

@@ -109,3 +109,34 @@ int sc_store_cursor_set(struct sc_store *s, const char *sub, int64_t seq)
     sqlite3_bind_int64(st, 2, seq);
     return sc_step_done(st);
 }
+
+int sc_store_journal_prune(struct sc_store *s, int64_t keep_acked, int64_t keep_max, size_t *n)
+{
+    sqlite3_stmt *st;
+    int64_t last = 0, upto;
+    int rc;
+
+    if (n != NULL)
+        *n = 0;
+    rc = sc_prepare(s, &st, "SELECT COALESCE(MAX(seq), 0) FROM journal", 0);
+    if (rc != SOTTO_OK)
+        return rc;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        last = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    /* What every subscriber has acked, but the newest keep_acked kept for a
+     * subscriber that starts later; never more than keep_max at all. */
+    rc = sc_prepare(s, &st,
+                    "DELETE FROM journal WHERE seq <= ?2 OR (seq <= ?1 AND seq <= "
+                    "(SELECT COALESCE(MIN(seq), 0) FROM cursors))",
+                    0);
+    if (rc != SOTTO_OK)
+        return rc;
+    upto = last - keep_acked;
+    sqlite3_bind_int64(st, 1, upto);
+    sqlite3_bind_int64(st, 2, last - keep_max);
+    rc = sc_step_done(st);
+    if (rc == SOTTO_OK && n != NULL)
+        *n = (size_t)sqlite3_changes(s->db);
+    return rc;
+}

@@ -84,6 +84,27 @@ int sc_store_message_status(struct sc_store *s, const char *mid, int status)
     return rc;
 }
 
+int sc_store_message_body(struct sc_store *s, const char *mid, const uint8_t *body, size_t len)
+{
+    sqlite3_stmt *st;
+    int rc;
+    if (strlen(mid) != SC_MID_LEN || len > SC_BODY_MAX)
+        return SOTTO_ERR_INVALID_ARGUMENT;
+    rc = sc_prepare(s, &st, "UPDATE messages SET body = ? WHERE mid = ?", 1);
+    if (rc != SOTTO_OK)
+        return rc;
+    rc = sc_bind_sealed(s, st, 1, "messages", "body", mid, body, len);
+    if (rc != SOTTO_OK) {
+        sqlite3_finalize(st);
+        return rc;
+    }
+    sqlite3_bind_text(st, 2, mid, -1, SQLITE_TRANSIENT);
+    rc = sc_step_done(st);
+    if (rc == SOTTO_OK && sqlite3_changes(s->db) == 0)
+        rc = SOTTO_ERR_NOT_FOUND;
+    return rc;
+}
+
 static int remove_expired_files(struct sc_store *s, int64_t now);
 
 int sc_store_message_expire(struct sc_store *s, int64_t now, size_t *n)

@@ -89,6 +89,11 @@ check "bob renames his tablet from his phone" B1 device rename 2 "bob's tablet"
 check "the tablet knows" grep -q "device 2 is now named 'bob's tablet'" <<<"$(B2 receive)"
 
 # History transfer (opt-in) to a third device of alice.
+# Three 60 KB messages make the history larger than one 128 KiB batch.
+for i in 1 2 3; do
+    { printf 'big%s ' "$i"; head -c 45000 /dev/urandom | base64 -w0; } | A1 send bob --stdin >/dev/null
+done
+A2 receive >/dev/null
 n2=$(A2 history | wc -l)
 out=$(A1 device add "$(A3 -o json link --key-file | uri_of)" --history --name desktop)
 check "device add --history waits for the new device" grep -q "once it is online" <<<"$out"
@@ -101,13 +106,20 @@ check "... alice's first message" grep -q -- "-> bob: hello from alice's phone" 
 check "... bob's reaction" grep -q "<- bob: reacted 👍 to $id1" <<<"$h3"
 check "... the attachment, saved" cmp -s "$T/pic.bin" "$(A3 -o json history | json_of "$id2" path)"
 check "... with its read status" test "$(A3 -o json history bob | json_of "$id2" status)" = read
+check "the desktop knows the laptop's name" grep -q "2  05.*  laptop$" <<<"$(A3 device list)"
+check "... and the three large messages (two batches)" test "$(grep -c -- '-> bob: big[123] ' <<<"$h3")" = 3
 A2 receive >/dev/null
 check "the laptop stored nothing twice" test "$(A2 history | wc -l)" = "$n2"
 check "a new message reaches all three of alice's devices" \
-    B2 send alice -m "three devices now"
+    B2 send alice -m "three devices now" 2>"$T/b2err"
+check "bob is told that alice has a new device" grep -q "alice has a new device (3)" "$T/b2err"
+check "... as JSON too" grep -q '"schema":"sotto.device_change.v1".*"peer":"alice","device":3,"added":true' \
+    <<<"$(B1 -o json send alice -m "from bob's phone too" 2>&1)"
 for dev in A1 A2 A3; do
-    check "$dev gets it" grep -q "<- bob: three devices now" <<<"$($dev receive)"
+    check "$dev gets it" grep -q "<- bob: three devices now" <<<"$($dev receive 2>"$T/err")"
 done
+check "alice's laptop is told about the new device on her own account" \
+    grep -q "device 3 was added to YOUR account" <<<"$(A2 send bob -m "hi from the laptop" 2>&1; cat "$T/err")"
 A3 device add "sotto://link?account=alice&device_key=05$(printf '%064d' 1)&registration_id=1" \
     2>/dev/null
 check "a linked device cannot add devices (exit 1)" test $? = 1

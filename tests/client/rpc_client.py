@@ -5,6 +5,9 @@ usage: rpc_client.py SOCKET SUBSCRIBER WANT [noack]
   until WANT of them arrived or 10 s passed, acking each event unless noack.
 usage: rpc_client.py SOCKET call METHOD JSON-PARAMS
   Prints the response.
+usage: rpc_client.py SOCKET listen SUBSCRIBER SECONDS
+  Subscribes, prints {"subscribed": SUBSCRIBER}, then every notification
+  (compact JSON, one per line) for SECONDS, acking nothing.
 """
 import json
 import socket
@@ -68,6 +71,16 @@ def main():
     if sys.argv[2] == "call":
         r = c.call(sys.argv[3], json.loads(sys.argv[4]))
         print(json.dumps(r, separators=(",", ":")))
+        return
+    if sys.argv[2] == "listen":
+        r = c.call("subscribe", {"subscriber": sys.argv[3]})
+        assert "result" in r, r
+        print(json.dumps({"subscribed": sys.argv[3]}), flush=True)
+        deadline = time.time() + float(sys.argv[4])
+        while time.time() < deadline:
+            n = c.next_event(max(0.1, deadline - time.time()))
+            if n is not None:
+                print(json.dumps(n, separators=(",", ":"), ensure_ascii=False), flush=True)
         return
     sub, want = sys.argv[2], int(sys.argv[3])
     ack = len(sys.argv) < 5 or sys.argv[4] != "noack"

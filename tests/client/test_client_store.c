@@ -284,6 +284,37 @@ static void test_journal(struct sc_store *s)
     CHECK(j.n == 1 && j.last == seq2);
 }
 
+/* Pruning: what every subscriber acked goes (but the newest keep_acked
+ * stay); keep_max bounds the journal even with a subscriber that never acks. */
+static void test_journal_prune(struct sc_store *s)
+{
+    int64_t first = 0, seq = 0;
+    struct jctx j = {0, 0};
+    size_t n;
+    for (int i = 0; i < 50; i++) {
+        CHECK_OK(sc_store_journal_append(s, &seq, "message", "{\"n\":0}"));
+        if (i == 0)
+            first = seq;
+    }
+    CHECK_OK(sc_store_cursor_set(s, "a", first + 29));
+    CHECK_OK(sc_store_cursor_set(s, "tui", first + 19)); /* the slowest */
+    CHECK_OK(sc_store_journal_prune(s, 5, 1000, &n));
+    CHECK_OK(sc_store_journal_read(s, 0, 0, journal_cb, &j));
+    CHECK(j.n == 30); /* first+20 .. first+49: what "tui" has not acked */
+    CHECK_OK(sc_store_cursor_set(s, "tui", seq));
+    CHECK_OK(sc_store_cursor_set(s, "a", seq));
+    CHECK_OK(sc_store_journal_prune(s, 5, 1000, &n));
+    j.n = 0;
+    CHECK_OK(sc_store_journal_read(s, 0, 0, journal_cb, &j));
+    CHECK(j.n == 5 && j.last == seq); /* all acked: the newest 5 stay */
+    for (int i = 0; i < 20; i++)
+        CHECK_OK(sc_store_journal_append(s, &seq, "message", "{\"n\":0}"));
+    CHECK_OK(sc_store_journal_prune(s, 5, 10, &n)); /* nobody acked these */
+    j.n = 0;
+    CHECK_OK(sc_store_journal_read(s, 0, 0, journal_cb, &j));
+    CHECK(j.n == 10 && j.last == seq);
+}
+
 static void test_keyfile(void)
 {
     char path[320];
@@ -374,6 +405,7 @@ int main(void)
     test_trust(s);
     test_outbox(s);
     test_journal(s);
+    test_journal_prune(s);
     test_expiry(s);
     sc_store_close(s);
     CHECK(!any_db_file_contains("carol", 5));

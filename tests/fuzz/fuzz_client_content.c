@@ -38,17 +38,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         size_t len = 0;
         if (!inside(it.body, it.body_len, data, size))
             abort();
-        memset(&m, 0, sizeof m);
-        memcpy(m.mid, it.mid, sizeof m.mid);
-        memcpy(m.peer, it.peer, sizeof m.peer);
-        memcpy(m.target, it.target, sizeof m.target);
-        m.outgoing = it.outgoing;
-        m.status = it.status;
-        m.kind = it.kind;
-        m.ts = it.ts;
-        m.expires_at = it.expires_at;
-        m.body = (uint8_t *)it.body;
-        m.body_len = it.body_len;
+        sc_history_item_message(&m, &it);
         /* Attachments may fail the descriptor check; the rest re-encode. */
         if (sc_history_append(buf, sizeof buf, &len, &m) != SOTTO_OK &&
             m.kind != SC_KIND_ATTACHMENT)
