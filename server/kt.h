@@ -21,6 +21,14 @@ struct sd_server;
 struct sd_req;
 struct sd_kt;
 
+/*
+ * `sottod admin kt` / `kt-leaves`: recomputes the tree from the stored
+ * leaves (one line each with list), checks them against the stored
+ * checkpoint and prints "ok log_key=... log_origin=... log_size=N root=H"
+ * or "broken: ...". Signs and writes nothing. SD_ST_OK or SD_ST_ERROR.
+ */
+int sd_kt_admin(struct sd_store *st, const char *key_path, int list, sd_row_cb cb, void *arg);
+
 /* Loads (or creates, 0600) the log key at path, rebuilds the tree from the
  * store and checks it extends the stored checkpoint; signs a fresh one.
  * 0, or -1 with the reason logged. */

@@ -19,10 +19,15 @@ check "bob receives" grep -q "<- alice: before" <<<"$("$SOTTO" -a bob receive)"
 check "carol sends dave" "$SOTTO" -a carol send dave -m "before"
 check "dave receives" grep -q "<- carol: before" <<<"$("$SOTTO" -a dave receive)"
 check "sottod fingerprint prints the log key" grep -q '^log_key=05' <<<"$("$SOTTOD" -d "$T/srv" fingerprint)"
+check "admin kt: the stored log verifies (4 accounts, 8 leaves)" grep -q '^ok log_key=05.* log_size=8 root=' <<<"$("$SOTTOD" -d "$T/srv" admin kt)"
+check "admin kt-leaves lists them" test "$("$SOTTOD" -d "$T/srv" admin kt-leaves | grep -c '^index=.*type=\(ACCOUNT_CREATE\|DL_UPDATE\)')" = 8
 
 # Fork: rewrite alice's ACCOUNT_CREATE leaf (index 0).
 stop_sottod
 DB rewrite-leaf 0
+"$SOTTOD" -d "$T/srv" admin kt >"$T/admin" 2>&1
+check "admin kt: a rewritten leaf breaks the log (exit 1)" test $? = 1
+check "... saying so" grep -q '^broken' "$T/admin"
 rm -f "$T/srv/ready"
 "$SOTTOD" -p "$PORT" --http-port 0 -d "$T/srv" --ready-file "$T/srv/ready" >"$T/refused" 2>&1
 check "sottod refuses leaves that do not match its signed checkpoint" test $? != 0
