@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "client/kt_check.h"
 #include "safety.h"
 
 static const char help[] =
@@ -19,8 +20,9 @@ static const char help[] =
     "Options:\n"
     "  --no-qr   do not draw the QR code\n"
     "\n"
-    "Output: the number and a QR code (-o json: sotto.safety_number.v1 with\n"
-    "name, safety_number, scannable (hex), trust).\n"
+    "Output: the number, the transparency log as this client saw it (size,\n"
+    "root) and a QR code (-o json: sotto.safety_number.v1 with name,\n"
+    "safety_number, scannable (hex), trust, log_size, log_root).\n"
     "Exit status: 0 ok, 1 unknown contact or key.\n";
 
 int cmd_verify(struct cli *c, int argc, char **argv)
@@ -30,7 +32,10 @@ int cmd_verify(struct cli *c, int argc, char **argv)
     struct sotto_fingerprint fp;
     struct sc_contact ct;
     char groups[72], hex[2 * SOTTO_FINGERPRINT_SCANNABLE_MAX + 1];
-    int opt, rc, qr = 1;
+    char log_hex[2 * SOTTO_KT_VIEW_ROOT_BYTES + 1];
+    uint8_t log_root[SOTTO_KT_VIEW_ROOT_BYTES];
+    uint64_t log_size = 0;
+    int opt, rc, qr = 1, have_log;
 
     while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         if (opt == 'h') {
@@ -53,12 +58,19 @@ int cmd_verify(struct cli *c, int argc, char **argv)
         return rc;
     cli_safety_groups(groups, fp.displayable);
     cli_hex(hex, fp.scannable, fp.scannable_len);
+    /* the log as this client saw it, to compare too (docs/transparency.md) */
+    have_log = sc_kt_view(c->store, &log_size, log_root) == SOTTO_OK;
+    cli_hex(log_hex, log_root, sizeof log_root);
     if (c->json) {
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "name", ct.name);
         cJSON_AddStringToObject(o, "safety_number", groups);
         cJSON_AddStringToObject(o, "scannable", hex);
         cJSON_AddStringToObject(o, "trust", cli_trust_name(ct.trust));
+        if (have_log) {
+            cJSON_AddNumberToObject(o, "log_size", (double)log_size);
+            cJSON_AddStringToObject(o, "log_root", log_hex);
+        }
         cli_emit(c, "sotto.safety_number.v1", o);
         return 0;
     }
@@ -66,6 +78,10 @@ int cmd_verify(struct cli *c, int argc, char **argv)
     for (int line = 0; line < 3; line++)
         printf("    %.23s\n", groups + line * 24);
     printf("\n");
+    if (have_log)
+        printf("Key transparency log seen: size %llu, root %.16s\n"
+               "(at the same size both of you must see the same root)\n\n",
+               (unsigned long long)log_size, log_hex);
     if (qr)
         (void)cli_print_qr_data(fp.scannable, fp.scannable_len);
     if (ct.trust == SC_TRUST_CHANGED)

@@ -72,6 +72,7 @@ int cli_online(struct cli *c, struct sc_conn **conn, struct sc_sync *s, int quie
     rc = sc_sync_init(s, *conn, c->store, cli_on_event, c);
     if (rc == SOTTO_OK) {
         s->trust_mode = c->cfg.trust_mode;
+        s->log_key = c->cfg.log_key[0] ? c->cfg.log_key : NULL;
         s->attach_dir = cli_attach_dir(c);
     }
     if (rc == SOTTO_OK)
@@ -99,7 +100,8 @@ int cli_register_with_server(struct cli *c, const char *server, const char *serv
     }
     if (rc != 0)
         return rc;
-    rc = sc_sync_init(&s, conn, c->store, NULL, NULL);
+    rc = sc_sync_init(&s, conn, c->store, cli_on_event, c);
+    s.log_key = c->cfg.log_key[0] ? c->cfg.log_key : NULL;
     if (rc == SOTTO_OK)
         rc = sc_sync_register(&s, msg, sizeof msg);
     sc_conn_close(conn);
@@ -209,6 +211,13 @@ void cli_on_event(void *ctx, int64_t seq, const char *kind, const char *json)
     } else if (strcmp(kind, "held") == 0) {
         fprintf(stderr, "sotto: a message to %s is held until you verify their new key\n",
                 peer ? peer : "?");
+    } else if (strcmp(kind, "kt") == 0) {
+        const char *text = cJSON_GetStringValue(cJSON_GetObjectItem(o, "text"));
+        if (c->json)
+            cli_emit(c, "sotto.kt.v1", cJSON_Duplicate(o, 1));
+        else
+            fprintf(stderr, "sotto: %s (%s)\n", text ? text : "key transparency check failed",
+                    peer ? peer : "?");
     } else if (strcmp(kind, "error") == 0) {
         const char *err = cJSON_GetStringValue(cJSON_GetObjectItem(o, "error"));
         fprintf(stderr, "sotto: a message from or to %s could not be handled: %s\n",

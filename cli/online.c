@@ -24,6 +24,7 @@ static void try_connect(struct online *o)
         rc = sc_sync_init(&o->sync, o->conn, c->store, o->on_event, o->ctx);
     if (rc == SOTTO_OK) {
         o->sync.trust_mode = c->cfg.trust_mode;
+        o->sync.log_key = c->cfg.log_key[0] ? c->cfg.log_key : NULL;
         o->sync.attach_dir = cli_attach_dir(c);
     }
     if (rc == SOTTO_OK)

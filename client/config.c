@@ -15,6 +15,7 @@ struct pass {
     char acct_server[SC_VALUE_MAX], acct_key[SC_VALUE_MAX];
     char global_keyfile[SC_PATH_MAX], acct_keyfile[SC_PATH_MAX];
     char global_pass[SC_PATH_MAX], acct_pass[SC_PATH_MAX];
+    char global_log[SC_VALUE_MAX], acct_log[SC_VALUE_MAX];
     int global_trust, acct_trust; /* -1 = not set */
 };
 
@@ -39,6 +40,8 @@ static int on_value(void *user, const char *section, const char *name, const cha
         set(global ? p->global_server : p->acct_server, SC_VALUE_MAX, value);
     else if (strcmp(name, "server_key") == 0 && (global || mine))
         set(global ? p->global_key : p->acct_key, SC_VALUE_MAX, value);
+    else if (strcmp(name, "log_key") == 0 && (global || mine))
+        set(global ? p->global_log : p->acct_log, SC_VALUE_MAX, value);
     else if (strcmp(name, "key_file") == 0 && (global || mine))
         set(global ? p->global_keyfile : p->acct_keyfile, SC_PATH_MAX, value);
     else if (strcmp(name, "passphrase_file") == 0 && (global || mine))
@@ -140,6 +143,7 @@ int sc_config_load(struct sc_config *cfg, const char *account, char *msg, size_t
         goto out;
     set(cfg->server, sizeof cfg->server, p->acct_server[0] ? p->acct_server : p->global_server);
     set(cfg->server_key, sizeof cfg->server_key, p->acct_key[0] ? p->acct_key : p->global_key);
+    set(cfg->log_key, sizeof cfg->log_key, p->acct_log[0] ? p->acct_log : p->global_log);
     set(cfg->key_file, sizeof cfg->key_file,
         p->acct_keyfile[0] ? p->acct_keyfile : p->global_keyfile);
     set(cfg->passphrase_file, sizeof cfg->passphrase_file,

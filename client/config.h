@@ -12,6 +12,7 @@
  *     server = 127.0.0.1:7443
  *     server_key = <64 hex chars: the server's Noise static public key>
  *     trust_new_identities = tofu   ; or always, never
+ *     log_key = <66 hex chars: the server's transparency log key (05...)>
  *
  * Data lives in $XDG_DATA_HOME/sotto/<account> (default
  * ~/.local/share/sotto/<account>), created 0700.
@@ -43,6 +44,7 @@ struct sc_config {
     char key_file[SC_PATH_MAX];    /* store key file; "" = <data>/store.key */
     char passphrase_file[SC_PATH_MAX];
     int trust_mode;              /* enum sc_trust_mode: trust_new_identities */
+    char log_key[SC_VALUE_MAX];  /* hex; "" = pin the server's on first contact */
     char data_dir[SC_PATH_MAX];  /* the account's folder */
     char loaded[4][SC_PATH_MAX]; /* files that were read, for --help/debug */
     size_t nloaded;

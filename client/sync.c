@@ -7,6 +7,7 @@
 #include "client/account.h"
 #include "client/config.h"
 #include "client/devlist.h"
+#include "client/kt_check.h"
 #include "client/attach.h"
 #include "client/sync.h"
 #include "crypto/crypto.h"
@@ -193,6 +194,12 @@ int sc_sync_apply_account(struct sc_sync *s, const Sotto__Server__AccountInfo *a
     if (ai == NULL || ai->account_key.len != SC_IDKEY_BYTES)
         return SOTTO_ERR_INVALID_MESSAGE;
     rc = sc_devlist_verify(&dl, ai->devices, name, ai->account_key.data);
+    if (rc != SOTTO_OK) {
+        int jr = sc_sync_event_kv(s, "error", name, "error", "dl_signature_invalid");
+        return jr == SOTTO_OK ? rc : jr;
+    }
+    /* Only a list the transparency log shows is ever used. */
+    rc = sc_kt_check_account(s, ai, name, dl.version);
     if (rc != SOTTO_OK)
         return rc;
     if (strcmp(name, s->self) != 0) {
@@ -302,30 +309,52 @@ static int get_version(struct sc_store *st, uint64_t *v)
     return SOTTO_OK;
 }
 
-/* Signs dl with the account key (wiped after use) into sdl. */
+/* The account key's signatures over the log leaves: a Register's
+ * (uuid and create_sig too) or a SetDevices' (uuid NULL). */
+struct kt_sigs {
+    uint8_t uuid[16];
+    uint8_t create_sig[64];
+    uint8_t dl_sig[64];
+};
+
+/* Signs dl with the account key (wiped after use) into sdl, and the log
+ * leaves that announce it into kt. */
 static int sign_devlist(struct sc_sync *s, Sotto__Server__SignedDeviceList *sdl,
-                        const struct sc_devlist *dl)
+                        const struct sc_devlist *dl, struct kt_sigs *kt, int reg)
 {
     uint8_t priv[32];
     int rc = sc_account_account_private(s->store, priv);
     if (rc != SOTTO_OK)
         return rc;
     rc = sc_devlist_sign(sdl, dl, priv);
+    if (rc == SOTTO_OK && reg)
+        rc = sc_kt_sign_register(s->store, kt->uuid, kt->create_sig, kt->dl_sig, dl->account_key,
+                                 dl->version, sdl, priv);
+    else if (rc == SOTTO_OK)
+        rc = sc_kt_sign_update(s->store, kt->dl_sig, dl->account_key, dl->version, sdl, priv);
     st_wipe(priv, sizeof priv);
+    if (rc != SOTTO_OK)
+        sc_devlist_signed_free(sdl);
     return rc;
 }
 
-/* Sends rq and maps the answer's status; the server's message goes to msg. */
+/* Sends rq (Register or SetDevices of our list at version) and maps the
+ * answer's status; the server's message goes to msg. When the server took
+ * it, *published says whether the answer proves the list is in the
+ * transparency log as the newest entry of our account (kt_check.h). */
 static int request_with_message(struct sc_sync *s, Sotto__Server__Request *rq, char *msg,
-                                size_t cap)
+                                size_t cap, uint64_t version, int *published)
 {
     Sotto__Server__Response *rs = NULL;
     int rc = sc_conn_request(s->conn, &rs, rq, SC_SEND_TIMEOUT_MS);
+    *published = SOTTO_ERR_KT_BAD_PROOF;
     if (rc == SOTTO_OK) {
         rc = sc_status_err(rs->status);
         if (rs->message != NULL)
             snprintf(msg, cap, "%s", rs->message);
     }
+    if (rc == SOTTO_OK)
+        *published = sc_kt_check_account(s, rs->account, s->self, version);
     sc_conn_response_free(rs);
     return rc;
 }
@@ -338,7 +367,8 @@ int sc_sync_set_devices(struct sc_sync *s, const struct sc_device *dev, size_t n
     Sotto__Server__SignedDeviceList sdl;
     struct sc_devlist dl;
     struct sc_account a;
-    int rc;
+    struct kt_sigs kt;
+    int rc, published;
 
     msg[0] = 0;
     if (n == 0 || n > SC_MAX_DEVICES)
@@ -357,19 +387,22 @@ int sc_sync_set_devices(struct sc_sync *s, const struct sc_device *dev, size_t n
     dl.version++;
     memcpy(dl.dev, dev, n * sizeof *dev);
     dl.n = n;
-    rc = sign_devlist(s, &sdl, &dl);
+    rc = sign_devlist(s, &sdl, &dl, &kt, 0);
     if (rc != SOTTO_OK)
         return rc;
     sd.devices = &sdl;
+    sd.kt_dl_sig.data = kt.dl_sig;
+    sd.kt_dl_sig.len = sizeof kt.dl_sig;
     rq.body_case = SOTTO__SERVER__REQUEST__BODY_SET_DEVICES;
     rq.set_devices = &sd;
-    rc = request_with_message(s, &rq, msg, cap);
+    rc = request_with_message(s, &rq, msg, cap, dl.version, &published);
     sc_devlist_signed_free(&sdl);
+    /* The server took the list: keep it, even if the log does not show it. */
     if (rc == SOTTO_OK)
         rc = put_version(s->store, dl.version);
     if (rc == SOTTO_OK)
         rc = sc_store_devices_set(s->store, a.name, dl.dev, dl.n);
-    return rc;
+    return rc == SOTTO_OK ? published : rc;
 }
 
 /* Next one-time prekey id, kept so top-ups never reuse an id. */
@@ -508,7 +541,8 @@ static int send_register(struct sc_sync *s, const struct sc_account *a, char *ms
     Sotto__Server__Register r = SOTTO__SERVER__REGISTER__INIT;
     Sotto__Server__SignedDeviceList sdl;
     struct sc_devlist dl;
-    int rc;
+    struct kt_sigs kt;
+    int rc, published;
 
     memset(&dl, 0, sizeof dl);
     snprintf(dl.username, sizeof dl.username, "%s", a->name);
@@ -518,22 +552,28 @@ static int send_register(struct sc_sync *s, const struct sc_account *a, char *ms
     dl.dev[0].id = 1;
     dl.dev[0].registration_id = a->registration_id;
     memcpy(dl.dev[0].identity_key, a->device_pub, SC_IDKEY_BYTES);
-    rc = sign_devlist(s, &sdl, &dl);
+    rc = sign_devlist(s, &sdl, &dl, &kt, 1);
     if (rc != SOTTO_OK)
         return rc;
+    r.kt_uuid.data = kt.uuid;
+    r.kt_uuid.len = sizeof kt.uuid;
+    r.kt_create_sig.data = kt.create_sig;
+    r.kt_create_sig.len = sizeof kt.create_sig;
+    r.kt_dl_sig.data = kt.dl_sig;
+    r.kt_dl_sig.len = sizeof kt.dl_sig;
     r.username = (char *)a->name;
     r.account_key.data = (uint8_t *)a->account_pub;
     r.account_key.len = SC_IDKEY_BYTES;
     r.devices = &sdl;
     rq.body_case = SOTTO__SERVER__REQUEST__BODY_REGISTER;
     rq.register_ = &r;
-    rc = request_with_message(s, &rq, msg, cap);
+    rc = request_with_message(s, &rq, msg, cap, dl.version, &published);
     sc_devlist_signed_free(&sdl);
     if (rc == SOTTO_OK)
         rc = sc_store_devices_set(s->store, a->name, dl.dev, dl.n);
     if (rc == SOTTO_OK)
         rc = put_version(s->store, 1);
-    return rc;
+    return rc == SOTTO_OK ? published : rc;
 }
 
 int sc_sync_prepare(struct sc_sync *s)
@@ -547,6 +587,10 @@ int sc_sync_prepare(struct sc_sync *s)
      * was removed from the account's list. */
     if (a.registered && !h->registered)
         return SOTTO_ERR_REFUSED;
+    /* Owner monitoring, light: on every session the primary checks that
+     * its account's newest log entry is one it made (kt_check.h). */
+    if (a.registered && a.primary)
+        return sc_sync_fetch_account(s, s->self);
     if (a.registered)
         return SOTTO_OK;
     if (!h->registered)

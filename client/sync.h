@@ -42,6 +42,9 @@ struct sc_sync {
     sc_event_fn *on_event;
     void *ctx;
     int trust_mode; /* enum sc_trust_mode (client/config.h); 0 = tofu */
+    /* The transparency log key from the config (hex, 05...), or NULL: the
+     * server's is pinned on first contact (client/kt_check.h). */
+    const char *log_key;
     /* Where received attachments are saved (NULL: not downloaded). */
     const char *attach_dir;
 };
@@ -52,7 +55,9 @@ SOTTO_MUST_CHECK int sc_sync_init(struct sc_sync *s, struct sc_conn *conn, struc
 
 /* Registers this (primary) account and uploads prekeys; a device the
  * server already knows only tops up prekeys. SOTTO_ERR_REFUSED with the
- * server's reason in msg (e.g. username taken). */
+ * server's reason in msg (e.g. username taken). The answer must prove the
+ * account is in the transparency log (SOTTO_ERR_KT_* otherwise, with a
+ * "kt" event). */
 SOTTO_MUST_CHECK int sc_sync_register(struct sc_sync *s, char *msg, size_t msgcap);
 
 /* A linked device whose key the primary has put on the device list:
@@ -64,7 +69,8 @@ SOTTO_MUST_CHECK int sc_sync_register(struct sc_sync *s, char *msg, size_t msgca
 SOTTO_MUST_CHECK int sc_sync_prepare(struct sc_sync *s);
 
 /* Primary only: signs dev[0..n) as the next version of our device list and
- * uploads it (SetDevices); stores it locally on success. */
+ * uploads it (SetDevices); stores it locally on success. SOTTO_ERR_KT_*
+ * (stored all the same) when the answer does not prove the list is logged. */
 SOTTO_MUST_CHECK int sc_sync_set_devices(struct sc_sync *s, const struct sc_device *dev, size_t n,
                                          char *msg, size_t cap);
 

@@ -1,11 +1,13 @@
 /*
- * `sottod admin accounts | devices USER | queues | log | verify-log`: read-only views of
+ * `sottod admin accounts | devices USER | queues | log | verify-log | kt |
+ * kt-leaves`: read-only views of
  * the store for operators. Safe while sottod runs (SQLite WAL readers).
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "admin.h"
+#include "kt.h"
 #include "log.h"
 #include "store/store.h"
 
@@ -25,19 +27,26 @@ int sd_admin_main(const struct sd_config *cfg, int argc, char **argv)
     if (argc < 1 || (strcmp(what, "devices") == 0 && argc < 2)) {
         fprintf(stderr,
                 "usage: sottod [options] admin accounts | devices USERNAME | queues | log | "
-                "verify-log\n");
+                "verify-log | kt | kt-leaves\n");
         return 2;
     }
     if (sd_store_sqlite_open(&st, cfg->db_path, 1) != SD_ST_OK) {
         fprintf(stderr, "sottod admin: cannot open %s (is data_dir right?)\n", cfg->db_path);
         return 1;
     }
-    rc = st->ops->admin_list(st, what, argc > 1 ? argv[1] : NULL, print_line, NULL);
+    if (strcmp(what, "kt") == 0 || strcmp(what, "kt-leaves") == 0) {
+        char key[600];
+        snprintf(key, sizeof(key), "%s/log.key", cfg->data_dir);
+        rc = sd_kt_admin(st, key, strcmp(what, "kt-leaves") == 0, print_line, NULL);
+    } else {
+        rc = st->ops->admin_list(st, what, argc > 1 ? argv[1] : NULL, print_line, NULL);
+    }
     st->ops->close(st);
     if (rc == SD_ST_NOT_FOUND) {
         fprintf(
             stderr,
-            "sottod admin: unknown view \"%s\"; try accounts, devices, queues, log, verify-log\n",
+            "sottod admin: unknown view \"%s\"; try accounts, devices, queues, log, verify-log, "
+            "kt, kt-leaves\n",
             what);
         return 2;
     }

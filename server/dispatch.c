@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "handlers.h"
+#include "kt.h"
 #include "log.h"
 
 struct sd_arena_block {
@@ -68,6 +69,7 @@ static const struct {
     [SOTTO__SERVER__REQUEST__BODY_ATTACHMENT_CHUNK] = {sd_h_attach_chunk, 1},
     [SOTTO__SERVER__REQUEST__BODY_ATTACHMENT_FINISH] = {sd_h_attach_finish, 1},
     [SOTTO__SERVER__REQUEST__BODY_ATTACHMENT_GET] = {sd_h_attach_get, 1},
+    [SOTTO__SERVER__REQUEST__BODY_KT_CONSISTENCY] = {sd_h_kt_consistency, 1},
 };
 
 /* Which handler, or a refusal status in *st. */

@@ -8,6 +8,7 @@
 
 #include "crypto/crypto.h"
 #include "handlers.h"
+#include "kt.h"
 #include "sdlimits.h"
 #include "log.h"
 
@@ -43,6 +44,9 @@ Sotto__Server__AccountInfo *sd_account_info(struct sd_req *r, const struct sd_ac
     ai->log_index = a->log_index;
     ai->log_hash.data = dup_arena(r, a->log_hash, 32);
     ai->log_hash.len = 32;
+    if (sd_kt_fill(r, ai, a->id) != 0) {
+        return NULL;
+    }
     if (ai->username == NULL || ai->account_key.data == NULL || sdl->device_list.data == NULL ||
         sdl->signature.data == NULL || ai->log_hash.data == NULL) {
         return NULL;
@@ -108,6 +112,44 @@ int sd_h_hello(struct sd_req *r)
     return SD_H_REPLY;
 }
 
+/*
+ * The leaves a registration appends (ACCOUNT_CREATE, then the first
+ * DL_UPDATE), both signed by the account key; 0, or -1 if a field is
+ * missing or a signature does not verify.
+ */
+static int register_leaves(struct sd_kt_batch *b, const Sotto__Server__Register *g,
+                           const struct sd_devlist *dl)
+{
+    memset(b, 0, sizeof(*b));
+    if (g->kt_uuid.len != SOTTO_KT_UUID_BYTES || g->kt_create_sig.len != SOTTO_KT_SIG_BYTES ||
+        g->kt_dl_sig.len != SOTTO_KT_SIG_BYTES) {
+        return -1;
+    }
+    sotto_kt_leaf_create(&b->leaf[0], g->kt_uuid.data, g->account_key.data);
+    memcpy(b->leaf[0].signature, g->kt_create_sig.data, SOTTO_KT_SIG_BYTES);
+    if (sotto_kt_leaf_dl_update(&b->leaf[1], g->kt_uuid.data, g->account_key.data, dl->version,
+                                g->devices->device_list.data, g->devices->device_list.len,
+                                g->devices->signature.data) != SOTTO_OK) {
+        return -1;
+    }
+    memcpy(b->leaf[1].signature, g->kt_dl_sig.data, SOTTO_KT_SIG_BYTES);
+    b->n = 2;
+    return sotto_kt_leaf_verify(&b->leaf[0]) == SOTTO_OK &&
+                   sotto_kt_leaf_verify(&b->leaf[1]) == SOTTO_OK
+               ? 0
+               : -1;
+}
+
+/* After a committed change: the log grows and a new checkpoint is signed. */
+static void kt_grown(struct sd_server *srv, const struct sd_kt_batch *b)
+{
+    if (sd_kt_appended(srv->kt, srv->store, b) != 0) {
+        srv->m.store_errors_total++;
+        sd_log(SD_LOG_ERROR, "kt: cannot extend the log after a commit; restart sottod",
+               "index=%llu", (unsigned long long)b->first_index);
+    }
+}
+
 /* Index of the connection's own key in the list, or -1. */
 static int own_device(const struct sd_devlist *dl, const uint8_t key[33])
 {
@@ -164,6 +206,7 @@ int sd_h_register(struct sd_req *r)
     struct sd_log_entry log;
     struct sd_account existing;
     struct sd_blob list, sig;
+    struct sd_kt_batch kt;
     char key[40];
     int64_t id;
     int rc;
@@ -172,6 +215,11 @@ int sd_h_register(struct sd_req *r)
     if (rc >= 0) {
         return rc;
     }
+    if (register_leaves(&kt, g, &dl) != 0) {
+        return sd_req_fail(r, SD_STATUS(BAD_SIGNATURE),
+                           "Register needs kt_uuid and the account key's signatures over the "
+                           "transparency log leaves (update the client)");
+    }
     if (st->ops->account_get(st, &existing, key) == SD_ST_OK) {
         sd_account_free(&existing);
         return sd_req_fail(r, SD_STATUS(USERNAME_TAKEN), "that username is taken; pick another");
@@ -179,7 +227,7 @@ int sd_h_register(struct sd_req *r)
     list = (struct sd_blob){g->devices->device_list.data, g->devices->device_list.len};
     sig = (struct sd_blob){g->devices->signature.data, g->devices->signature.len};
     rc = st->ops->account_create(st, &id, g->username, key, g->account_key.data, &list, &sig,
-                                 dl.version, dl.devs, dl.n, sd_now_ms(), &log);
+                                 dl.version, dl.devs, dl.n, sd_now_ms(), &log, &kt);
     if (rc == SD_ST_CONFLICT) {
         return sd_req_fail(r, SD_STATUS(USERNAME_TAKEN),
                            "username taken or a listed device key is already registered");
@@ -188,11 +236,13 @@ int sd_h_register(struct sd_req *r)
         c->srv->m.store_errors_total++;
         return sd_req_fail(r, SD_STATUS(INTERNAL), "server storage failure; try again later");
     }
+    kt_grown(c->srv, &kt);
     c->srv->m.registrations_total++;
     sd_conn_set_device(c, id, dl.devs[own_device(&dl, c->remote_key)].device_id, key);
     snprintf(c->username, sizeof(c->username), "%s", g->username);
-    sd_log(SD_LOG_INFO, "account registered", "username=%s account_id=%lld log_index=%llu",
-           c->username, (long long)id, (unsigned long long)log.index);
+    sd_log(SD_LOG_INFO, "account registered",
+           "username=%s account_id=%lld log_index=%llu kt_index=%llu", c->username, (long long)id,
+           (unsigned long long)log.index, (unsigned long long)kt.first_index);
     return reply_account(r, id);
 }
 
@@ -219,6 +269,34 @@ static void apply_devices(struct sd_server *srv, int64_t account_id, const char 
     }
 }
 
+/* The DL_UPDATE leaf of a SetDevices, under the account's log uuid. */
+static int set_devices_leaf(struct sd_req *r, struct sd_kt_batch *b, const struct sd_devlist *dl,
+                            const uint8_t account_key[33], const char **msg)
+{
+    const Sotto__Server__SetDevices *sd = r->rq->set_devices;
+    struct sotto_kt_leaf last;
+
+    memset(b, 0, sizeof(*b));
+    if (sd_kt_account_leaf(r->c->srv->store, r->c->account_id, &last) != SD_ST_OK) {
+        *msg = "this account has no transparency log entry (registered before the log existed)";
+        return SD_STATUS(FORBIDDEN);
+    }
+    *msg = "SetDevices needs the account key's signature over the DL_UPDATE log leaf";
+    if (sd->kt_dl_sig.len != SOTTO_KT_SIG_BYTES ||
+        sotto_kt_leaf_dl_update(&b->leaf[0], last.account_uuid, account_key, dl->version,
+                                sd->devices->device_list.data, sd->devices->device_list.len,
+                                sd->devices->signature.data) != SOTTO_OK) {
+        return SD_STATUS(BAD_SIGNATURE);
+    }
+    memcpy(b->leaf[0].signature, sd->kt_dl_sig.data, SOTTO_KT_SIG_BYTES);
+    b->n = 1;
+    if (sotto_kt_leaf_verify(&b->leaf[0]) != SOTTO_OK) {
+        return SD_STATUS(BAD_SIGNATURE);
+    }
+    *msg = NULL;
+    return SD_STATUS(OK);
+}
+
 int sd_h_set_devices(struct sd_req *r)
 {
     const Sotto__Server__SetDevices *sd = r->rq->set_devices;
@@ -228,6 +306,7 @@ int sd_h_set_devices(struct sd_req *r)
     struct sd_devlist dl;
     struct sd_log_entry log;
     struct sd_blob list, sig;
+    struct sd_kt_batch kt;
     const char *msg;
     char key[40];
     int rc;
@@ -240,6 +319,9 @@ int sd_h_set_devices(struct sd_req *r)
     }
     sd_username_key(key, a.username);
     rc = sd_devlist_verify(&dl, &msg, sd->devices, key, a.account_key);
+    if (rc == SD_STATUS(OK)) {
+        rc = set_devices_leaf(r, &kt, &dl, a.account_key, &msg);
+    }
     sd_account_free(&a);
     if (rc != SD_STATUS(OK)) {
         return sd_req_fail(r, (Sotto__Server__Status)rc, msg);
@@ -247,7 +329,7 @@ int sd_h_set_devices(struct sd_req *r)
     list = (struct sd_blob){sd->devices->device_list.data, sd->devices->device_list.len};
     sig = (struct sd_blob){sd->devices->signature.data, sd->devices->signature.len};
     rc = st->ops->devices_set(st, c->account_id, &list, &sig, dl.version, dl.devs, dl.n,
-                              sd_now_ms(), &log);
+                              sd_now_ms(), &log, &kt);
     if (rc == SD_ST_STALE) {
         return sd_req_fail(
             r, SD_STATUS(STALE_VERSION),
@@ -261,6 +343,7 @@ int sd_h_set_devices(struct sd_req *r)
         c->srv->m.store_errors_total++;
         return sd_req_fail(r, SD_STATUS(INTERNAL), "server storage failure; try again later");
     }
+    kt_grown(c->srv, &kt);
     c->srv->m.device_list_changes_total++;
     sd_log(SD_LOG_INFO, "device list changed",
            "username=%s version=%llu devices=%zu log_index=%llu", c->username,

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kt.h"
 #include "log.h"
 #include "server.h"
 
@@ -64,9 +65,12 @@ static size_t metrics_text(struct sd_server *srv, char *out, size_t cap)
                           "# TYPE sotto_connections_open gauge\nsotto_connections_open %llu\n"
                           "# TYPE sotto_accounts gauge\nsotto_accounts %llu\n"
                           "# TYPE sotto_devices gauge\nsotto_devices %llu\n"
-                          "# TYPE sotto_envelopes_queued gauge\nsotto_envelopes_queued %llu\n",
+                          "# TYPE sotto_envelopes_queued gauge\nsotto_envelopes_queued %llu\n"
+                          "# HELP sotto_kt_log_size leaves in the key-transparency log\n"
+                          "# TYPE sotto_kt_log_size gauge\nsotto_kt_log_size %llu\n",
                           (unsigned long long)srv->m.connections_open, (unsigned long long)accounts,
-                          (unsigned long long)devices, (unsigned long long)queued);
+                          (unsigned long long)devices, (unsigned long long)queued,
+                          (unsigned long long)sd_kt_size(srv->kt));
     return o < cap ? o : cap - 1;
 }
 

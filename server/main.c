@@ -20,6 +20,7 @@
 #include "crypto/crypto.h"
 #include "handlers.h"
 #include "keyfile.h"
+#include "kt.h"
 #include "log.h"
 #include "server.h"
 
@@ -104,10 +105,17 @@ static int parse_args(struct sd_config *cfg, int argc, char **argv)
     return rc;
 }
 
+/* The log key lives next to the server key: <data_dir>/log.key. */
+static int kt_path(char *out, size_t cap, const struct sd_config *cfg)
+{
+    int n = snprintf(out, cap, "%s/log.key", cfg->data_dir);
+    return n > 0 && (size_t)n < cap ? 0 : -1;
+}
+
 static int serve(const struct sd_config *cfg)
 {
     static struct sd_server srv; /* large (read buffer); one per process */
-    char hex[65], fp[48];
+    char hex[65], fp[48], ktkey[600], ktdesc[200];
     int created, rc = 1;
 
     if (mkdir(cfg->data_dir, 0700) != 0 && errno != EEXIST) {
@@ -126,6 +134,10 @@ static int serve(const struct sd_config *cfg)
     if (sd_store_sqlite_open(&srv.store, cfg->db_path, 0) != SD_ST_OK ||
         (srv.rl = sd_rl_new(cfg)) == NULL) {
         fprintf(stderr, "sottod: cannot open the database %s\n", cfg->db_path);
+        goto out;
+    }
+    if (kt_path(ktkey, sizeof(ktkey), cfg) != 0 || sd_kt_open(&srv.kt, srv.store, ktkey) != 0) {
+        fprintf(stderr, "sottod: cannot open the transparency log (key %s)\n", ktkey);
         goto out;
     }
     if (sd_attach_open(&srv) != 0) {
@@ -148,10 +160,11 @@ static int serve(const struct sd_config *cfg)
     }
     sd_hex(hex, srv.spub, 32);
     sd_fingerprint(fp, srv.spub);
+    sd_kt_describe(srv.kt, ktdesc, sizeof(ktdesc));
     sd_log(SD_LOG_INFO, "sottod listening",
            "addr=%s port=%d http_port=%d db=\"%s\" key_created=%d "
-           "server_key=%s fingerprint=\"%s\"",
-           cfg->listen, srv.port, srv.http_port, cfg->db_path, created, hex, fp);
+           "server_key=%s fingerprint=\"%s\" %s",
+           cfg->listen, srv.port, srv.http_port, cfg->db_path, created, hex, fp, ktdesc);
     uv_run(srv.loop, UV_RUN_DEFAULT);
     sd_log(SD_LOG_INFO, "sottod stopped", "status=%s", "clean");
     rc = 0;
@@ -160,6 +173,7 @@ out:
         srv.store->ops->close(srv.store);
     }
     sd_attach_close(&srv);
+    sd_kt_free(srv.kt);
     sd_rl_free(srv.rl);
     uv_loop_close(srv.loop);
     st_wipe(srv.spriv, sizeof(srv.spriv));
@@ -168,8 +182,8 @@ out:
 
 static int fingerprint(const struct sd_config *cfg)
 {
-    uint8_t priv[32], pub[32];
-    char hex[65], fp[48];
+    uint8_t priv[32], pub[32], lk[SOTTO_KT_KEY_BYTES] = {0x05};
+    char hex[65], fp[48], ktkey[600], lkhex[2 * SOTTO_KT_KEY_BYTES + 1];
     int created;
 
     if (mkdir(cfg->data_dir, 0700) != 0 && errno != EEXIST) {
@@ -181,8 +195,14 @@ static int fingerprint(const struct sd_config *cfg)
     st_wipe(priv, sizeof(priv));
     sd_hex(hex, pub, 32);
     sd_fingerprint(fp, pub);
-    printf("server_key=%s\nfingerprint=%s\nlisten=%s\nport=%d\nhttp_port=%d\n", hex, fp,
-           cfg->listen, cfg->port, cfg->http_enabled ? cfg->http_port : 0);
+    if (kt_path(ktkey, sizeof(ktkey), cfg) != 0 ||
+        sd_keyfile_load(priv, lk + 1, &created, ktkey) != 0) {
+        return 1;
+    }
+    st_wipe(priv, sizeof(priv));
+    sd_hex(lkhex, lk, sizeof(lk));
+    printf("server_key=%s\nfingerprint=%s\nlog_key=%s\nlisten=%s\nport=%d\nhttp_port=%d\n", hex, fp,
+           lkhex, cfg->listen, cfg->port, cfg->http_enabled ? cfg->http_port : 0);
     return 0;
 }
 

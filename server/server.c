@@ -11,6 +11,7 @@
 #include "conn.h"
 #include "handlers.h"
 #include "keyfile.h"
+#include "kt.h"
 #include "log.h"
 
 enum { EXPIRY_INTERVAL_MS = 60000, DRAIN_POLL_MS = 20 };
@@ -30,6 +31,16 @@ static void on_connection(uv_stream_t *l, int status)
         return;
     }
     sd_conn_accept(srv, l);
+}
+
+/* A fresh checkpoint at least every minute, even when nothing changed
+ * (spec 2.1 "Sequencing"), so watchers can tell an idle log from a stalled one. */
+static void on_kt_heartbeat(uv_timer_t *t)
+{
+    struct sd_server *srv = t->data;
+    if (sd_kt_heartbeat(srv->kt, srv->store) != 0) {
+        srv->m.store_errors_total++;
+    }
 }
 
 static void on_expiry(uv_timer_t *t)
@@ -55,6 +66,7 @@ static void close_all(struct sd_server *srv)
     }
     uv_close((uv_handle_t *)&srv->commit_check, NULL);
     uv_close((uv_handle_t *)&srv->expiry_timer, NULL);
+    uv_close((uv_handle_t *)&srv->kt_timer, NULL);
     uv_close((uv_handle_t *)&srv->drain_timer, NULL);
     uv_close((uv_handle_t *)&srv->sigterm, NULL);
     uv_close((uv_handle_t *)&srv->sigint, NULL);
@@ -114,7 +126,7 @@ static int bound_port(uv_tcp_t *t)
 /* Writes "port=... http_port=... key=... fingerprint=..." atomically. */
 static int write_ready(struct sd_server *srv, int port, int http_port)
 {
-    char tmp[700], hex[65], fp[48];
+    char tmp[700], hex[65], fp[48], lk[2 * SOTTO_KT_KEY_BYTES + 1];
     FILE *f;
 
     if (srv->cfg->ready_file[0] == '\0') {
@@ -127,7 +139,9 @@ static int write_ready(struct sd_server *srv, int port, int http_port)
     }
     sd_hex(hex, srv->spub, 32);
     sd_fingerprint(fp, srv->spub);
-    fprintf(f, "port=%d\nhttp_port=%d\nkey=%s\nfingerprint=%s\n", port, http_port, hex, fp);
+    sd_hex(lk, sd_kt_public(srv->kt), SOTTO_KT_KEY_BYTES);
+    fprintf(f, "port=%d\nhttp_port=%d\nkey=%s\nfingerprint=%s\nlog_key=%s\n", port, http_port, hex,
+            fp, lk);
     if (fclose(f) != 0) {
         return -1;
     }
@@ -177,6 +191,9 @@ int sd_server_start(struct sd_server *srv)
     uv_timer_init(srv->loop, &srv->expiry_timer);
     uv_timer_init(srv->loop, &srv->drain_timer);
     uv_timer_start(&srv->expiry_timer, on_expiry, 1000, EXPIRY_INTERVAL_MS);
+    srv->kt_timer.data = srv;
+    uv_timer_init(srv->loop, &srv->kt_timer);
+    uv_timer_start(&srv->kt_timer, on_kt_heartbeat, SD_KT_HEARTBEAT_MS, SD_KT_HEARTBEAT_MS);
     uv_signal_init(srv->loop, &srv->sigterm);
     uv_signal_init(srv->loop, &srv->sigint);
     uv_signal_start(&srv->sigterm, on_signal, SIGTERM);

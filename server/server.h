@@ -17,6 +17,7 @@ struct sd_conn;
 struct sd_pending;
 struct sd_blobs;
 struct sd_attach;
+struct sd_kt;
 
 enum { SD_INDEX_BUCKETS = 4096 };
 
@@ -55,6 +56,8 @@ struct sd_server {
     struct sd_ratelimit *rl;
     struct sd_blobs *blobs;   /* attachment bytes, blob.h */
     struct sd_attach *attach; /* unfinished uploads, handlers_attach.c */
+    struct sd_kt *kt;         /* transparency log, kt.c */
+    uv_timer_t kt_timer;      /* checkpoint heartbeat */
     uv_tcp_t listener;
     uv_tcp_t http;
     int http_open;

@@ -44,7 +44,9 @@
     XX(REFUSED, "refused", "the server refused the request")                                       \
     XX(KT_BAD_PROOF, "kt_bad_proof", "transparency log proof does not verify")                     \
     XX(KT_INCONSISTENT, "kt_inconsistent", "transparency log checkpoints are inconsistent (fork)") \
-    XX(KT_STALE, "kt_stale", "transparency log checkpoint is older than one already accepted")
+    XX(KT_STALE, "kt_stale", "transparency log checkpoint is older than one already accepted")     \
+    XX(KT_UNAUTHORISED, "kt_unauthorised",                                                         \
+       "the transparency log shows a change to your account that you did not make")
 
 enum sotto_err {
 #define SOTTO_ERR_ENUM(name, str, msg) SOTTO_ERR_##name,

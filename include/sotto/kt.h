@@ -201,6 +201,31 @@ SOTTO_MUST_CHECK int sotto_kt_dl_verify(const struct sotto_kt_device_list *dl);
 /* H(signed DL) as a DL_UPDATE leaf carries it: SHA-256 of the encoding. */
 void sotto_kt_dl_hash(uint8_t out[SOTTO_KT_HASH_BYTES], const uint8_t *encoded, size_t len);
 
+/* ---- sotto's bindings (lib/kt/binding.c) ---- */
+
+enum { SOTTO_KT_ORIGIN_FOR_KEY_BYTES = 26 }; /* "sotto-kt/" + 16 hex + NUL */
+
+/* The origin line of sottod's log: "sotto-kt/" and the first 8 bytes of
+ * SHA-256(log key) in hex, so pinning the key pins the origin. */
+void sotto_kt_origin_for_key(char out[SOTTO_KT_ORIGIN_FOR_KEY_BYTES],
+                             const uint8_t log_key[SOTTO_KT_KEY_BYTES]);
+/* What a DL_UPDATE leaf carries of a server-stored signed device list:
+ * SHA-256("sotto kt signed device list v1\0" || u32 len || list || sig).
+ * SOTTO_ERR_TOO_LARGE for lists of 2^32 bytes or more. */
+SOTTO_MUST_CHECK int sotto_kt_signed_list_hash(uint8_t out[SOTTO_KT_HASH_BYTES],
+                                               const uint8_t *list, size_t list_len,
+                                               const uint8_t sig[SOTTO_KT_SIG_BYTES]);
+/* Unsigned ACCOUNT_CREATE and DL_UPDATE leaves (timestamp and prev_index
+ * left for the log; sign with sotto_kt_leaf_sign). */
+void sotto_kt_leaf_create(struct sotto_kt_leaf *leaf, const uint8_t uuid[SOTTO_KT_UUID_BYTES],
+                          const uint8_t account_key[SOTTO_KT_KEY_BYTES]);
+SOTTO_MUST_CHECK int sotto_kt_leaf_dl_update(struct sotto_kt_leaf *leaf,
+                                             const uint8_t uuid[SOTTO_KT_UUID_BYTES],
+                                             const uint8_t account_key[SOTTO_KT_KEY_BYTES],
+                                             uint64_t dl_version, const uint8_t *list,
+                                             size_t list_len,
+                                             const uint8_t sig[SOTTO_KT_SIG_BYTES]);
+
 /* ---- checkpoints (lib/kt/checkpoint.c, lib/kt/verifier.c) ---- */
 
 struct sotto_kt_checkpoint {

@@ -78,6 +78,27 @@ static const char *const sd_migrations[] = {
     "CREATE TRIGGER envelopes_depth_delete AFTER DELETE ON envelopes BEGIN"
     " UPDATE queue_depth SET n = n - 1"
     " WHERE account_id = OLD.account_id AND device_id = OLD.device_id; END;",
+
+    /* 3: key transparency (docs/transparency.md): the log's leaves (lib/kt
+     * encoding; the RFC 9162 tree is over them in idx order; type and uuid
+     * copied out so one uuid is created once), and the newest signed
+     * checkpoint. Leaves are append-only. */
+    "CREATE TABLE kt_leaves("
+    " idx INTEGER PRIMARY KEY,"
+    " account_id INTEGER NOT NULL,"
+    " type INTEGER NOT NULL,"
+    " uuid BLOB NOT NULL,"
+    " leaf BLOB NOT NULL);"
+    "CREATE INDEX kt_leaves_account ON kt_leaves(account_id, idx);"
+    "CREATE UNIQUE INDEX kt_leaves_create ON kt_leaves(uuid) WHERE type = 1;"
+    "CREATE TABLE kt_checkpoint("
+    " id INTEGER PRIMARY KEY CHECK(id = 1),"
+    " size INTEGER NOT NULL,"
+    " note TEXT NOT NULL);"
+    "CREATE TRIGGER kt_leaves_no_update BEFORE UPDATE ON kt_leaves"
+    " BEGIN SELECT RAISE(ABORT, 'kt_leaves is append-only'); END;"
+    "CREATE TRIGGER kt_leaves_no_delete BEFORE DELETE ON kt_leaves"
+    " BEGIN SELECT RAISE(ABORT, 'kt_leaves is append-only'); END;",
 };
 
 #define SD_MIGRATIONS_N (sizeof(sd_migrations) / sizeof(sd_migrations[0]))

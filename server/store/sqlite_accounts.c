@@ -141,7 +141,7 @@ int sq_account_create(struct sd_store *st, int64_t *id, const char *username,
                       const char *username_key, const uint8_t account_key[33],
                       const struct sd_blob *devlist, const struct sd_blob *sig, uint64_t version,
                       const struct sd_device *devs, size_t n, uint64_t now,
-                      struct sd_log_entry *log)
+                      struct sd_log_entry *log, struct sd_kt_batch *kt)
 {
     struct sq_store *q = sq(st);
     sqlite3_stmt *s;
@@ -166,6 +166,9 @@ int sq_account_create(struct sd_store *st, int64_t *id, const char *username,
     }
     if (rc == SD_ST_OK) {
         rc = log_append(q, log, *id, 1, devlist, sig, now);
+    }
+    if (rc == SD_ST_OK) {
+        rc = sq_kt_append(q, *id, kt, now, 1);
     }
     return sq_finish(q, rc);
 }
@@ -275,7 +278,7 @@ static int drop_removed(struct sq_store *q, int64_t account_id, const struct sd_
 
 int sq_devices_set(struct sd_store *st, int64_t account_id, const struct sd_blob *devlist,
                    const struct sd_blob *sig, uint64_t version, const struct sd_device *devs,
-                   size_t n, uint64_t now, struct sd_log_entry *log)
+                   size_t n, uint64_t now, struct sd_log_entry *log, struct sd_kt_batch *kt)
 {
     struct sq_store *q = sq(st);
     struct sd_device old[SD_DEVICES_MAX];
@@ -312,6 +315,9 @@ int sq_devices_set(struct sd_store *st, int64_t account_id, const struct sd_blob
     }
     if (rc == SD_ST_OK) {
         rc = log_append(q, log, account_id, 2, devlist, sig, now);
+    }
+    if (rc == SD_ST_OK) {
+        rc = sq_kt_append(q, account_id, kt, now, 0);
     }
     return sq_finish(q, rc);
 }

@@ -44,16 +44,24 @@ int sq_account_create(struct sd_store *st, int64_t *id, const char *username,
                       const char *username_key, const uint8_t account_key[33],
                       const struct sd_blob *devlist, const struct sd_blob *sig, uint64_t version,
                       const struct sd_device *devs, size_t n, uint64_t now,
-                      struct sd_log_entry *log);
+                      struct sd_log_entry *log, struct sd_kt_batch *kt);
 int sq_account_get(struct sd_store *st, struct sd_account *out, const char *username_key);
 int sq_account_by_id(struct sd_store *st, struct sd_account *out, int64_t id);
 int sq_device_by_key(struct sd_store *st, int64_t *account_id, uint32_t *device_id,
                      const uint8_t identity_key[33]);
 int sq_devices_set(struct sd_store *st, int64_t account_id, const struct sd_blob *devlist,
                    const struct sd_blob *sig, uint64_t version, const struct sd_device *devs,
-                   size_t n, uint64_t now, struct sd_log_entry *log);
+                   size_t n, uint64_t now, struct sd_log_entry *log, struct sd_kt_batch *kt);
 int sq_devices_get(struct sd_store *st, struct sd_device *out, size_t max, size_t *n,
                    int64_t account_id);
+/* sqlite_kt.c; sq_kt_append runs inside the caller's transaction */
+int sq_kt_append(struct sq_store *q, int64_t account_id, struct sd_kt_batch *kt, uint64_t now,
+                 int new_account);
+int sq_kt_leaves(struct sd_store *st, sd_kt_leaf_cb cb, void *arg);
+int sq_kt_account_leaf(struct sd_store *st, int64_t account_id, uint64_t *idx,
+                       struct sd_blob *leaf);
+int sq_kt_checkpoint_get(struct sd_store *st, uint64_t *size, struct sd_blob *note);
+int sq_kt_checkpoint_put(struct sd_store *st, uint64_t size, const char *note, size_t len);
 int sq_keys_put(struct sd_store *st, int64_t account_id, uint32_t device_id,
                 const struct sd_keys_upload *up);
 int sq_keys_count(struct sd_store *st, struct sd_key_counts *out, int64_t account_id,

@@ -91,6 +91,16 @@
       " count(*) || ' oldest_ms=' || min(e.server_ts) FROM envelopes e"                            \
       " JOIN accounts a ON a.id = e.account_id GROUP BY e.account_id, e.device_id"                 \
       " ORDER BY count(*) DESC")                                                                   \
+    X(KT_NEXT, "SELECT coalesce(max(idx) + 1, 0) FROM kt_leaves")                                  \
+    X(KT_ACCOUNT_LAST, "SELECT idx, leaf FROM kt_leaves WHERE account_id = ?1"                     \
+                       " ORDER BY idx DESC LIMIT 1")                                               \
+    X(KT_INSERT, "INSERT INTO kt_leaves(idx, account_id, type, uuid, leaf)"                        \
+                 " VALUES(?1, ?2, ?3, ?4, ?5)")                                                    \
+    X(KT_INSERT2, "INSERT INTO kt_leaves(idx, account_id, type, uuid, leaf)"                       \
+                  " VALUES(?1, ?2, ?3, ?4, ?5), (?6, ?7, ?8, ?9, ?10)")                            \
+    X(KT_ALL, "SELECT idx, leaf FROM kt_leaves ORDER BY idx")                                      \
+    X(KT_CP_GET, "SELECT size, note FROM kt_checkpoint WHERE id = 1")                              \
+    X(KT_CP_PUT, "INSERT OR REPLACE INTO kt_checkpoint(id, size, note) VALUES(1, ?1, ?2)")         \
     X(ADMIN_LOG, "SELECT 'index=' || idx || ' account_id=' || account_id || ' kind=' || kind ||"   \
                  " ' hash=' || lower(hex(hash)) FROM change_log ORDER BY idx")
 

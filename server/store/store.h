@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sotto/kt.h"
+
 enum sd_store_status {
     SD_ST_OK = 0,
     SD_ST_NOT_FOUND,
@@ -56,6 +58,24 @@ struct sd_log_entry {
     uint64_t index;
     uint8_t hash[32];
 };
+
+/*
+ * Leaves to append to the transparency log in the same transaction as the
+ * account change they record. In: leaf[0..n) with type, account_uuid, body
+ * and signature set. The store assigns the index (the log's next), the
+ * timestamp (now) and prev_index (the account's previous leaf, the first
+ * of a new account gets SOTTO_KT_NO_PREV), and returns the encodings.
+ */
+struct sd_kt_batch {
+    struct sotto_kt_leaf leaf[2];
+    size_t n;
+    uint64_t first_index;              /* out */
+    uint8_t enc[2][SOTTO_KT_LEAF_MAX]; /* out */
+    size_t enc_len[2];                 /* out */
+};
+
+/* Called for each stored leaf in index order; nonzero stops. */
+typedef int (*sd_kt_leaf_cb)(void *arg, uint64_t idx, const uint8_t *leaf, size_t len);
 
 /* A signed key as uploaded: the server only checks sizes. */
 struct sd_prekey {
@@ -124,16 +144,24 @@ struct sd_store_ops {
                           const char *username_key, const uint8_t account_key[33],
                           const struct sd_blob *devlist, const struct sd_blob *sig,
                           uint64_t version, const struct sd_device *devs, size_t n, uint64_t now,
-                          struct sd_log_entry *log);
+                          struct sd_log_entry *log, struct sd_kt_batch *kt);
     int (*account_get)(struct sd_store *s, struct sd_account *out, const char *username_key);
     int (*account_by_id)(struct sd_store *s, struct sd_account *out, int64_t id);
     int (*device_by_key)(struct sd_store *s, int64_t *account_id, uint32_t *device_id,
                          const uint8_t identity_key[33]);
     int (*devices_set)(struct sd_store *s, int64_t account_id, const struct sd_blob *devlist,
                        const struct sd_blob *sig, uint64_t version, const struct sd_device *devs,
-                       size_t n, uint64_t now, struct sd_log_entry *log);
+                       size_t n, uint64_t now, struct sd_log_entry *log, struct sd_kt_batch *kt);
     int (*devices_get)(struct sd_store *s, struct sd_device *out, size_t max, size_t *n,
                        int64_t account_id);
+
+    /* key transparency log (sqlite_kt.c) */
+    int (*kt_leaves)(struct sd_store *s, sd_kt_leaf_cb cb, void *arg);
+    /* The account's newest leaf: SD_ST_NOT_FOUND if it has none. */
+    int (*kt_account_leaf)(struct sd_store *s, int64_t account_id, uint64_t *idx,
+                           struct sd_blob *leaf);
+    int (*kt_checkpoint_get)(struct sd_store *s, uint64_t *size, struct sd_blob *note);
+    int (*kt_checkpoint_put)(struct sd_store *s, uint64_t size, const char *note, size_t len);
 
     /* prekeys */
     int (*keys_put)(struct sd_store *s, int64_t account_id, uint32_t device_id,

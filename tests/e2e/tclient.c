@@ -22,6 +22,7 @@
 #include "crypto/crypto.h"
 #include "frame.h"
 #include "sdlimits.h"
+#include "sotto/kt.h"
 
 static void msleep(int ms)
 {
@@ -588,16 +589,52 @@ static int status_of(struct tc *c, Sotto__Server__Request *rq)
     return st;
 }
 
+/* The user's log uuid: derived from the name (tests only; clients pick
+ * 16 random bytes). */
+static void tu_uuid(uint8_t uuid[16], const struct tuser *u)
+{
+    uint8_t h[32];
+    st_sha256(h, (const uint8_t *)u->name, strlen(u->name));
+    memcpy(uuid, h, 16);
+}
+
+/* The account key's signature over the DL_UPDATE leaf of sdl. */
+static void tu_dl_sig(uint8_t sig[64], const struct tuser *u,
+                      const Sotto__Server__SignedDeviceList *sdl, uint64_t version)
+{
+    struct sotto_kt_leaf l;
+    uint8_t uuid[16];
+
+    tu_uuid(uuid, u);
+    if (sotto_kt_leaf_dl_update(&l, uuid, u->acct_pub, version, sdl->device_list.data,
+                                sdl->device_list.len, sdl->signature.data) != SOTTO_OK ||
+        sotto_kt_leaf_sign(&l, u->acct_priv) != SOTTO_OK) {
+        abort();
+    }
+    memcpy(sig, l.signature, 64);
+}
+
 int tu_register(struct tc *c, const struct tuser *u, size_t ndev)
 {
     Sotto__Server__Request rq = SOTTO__SERVER__REQUEST__INIT;
     Sotto__Server__Register g = SOTTO__SERVER__REGISTER__INIT;
+    struct sotto_kt_leaf create;
+    uint8_t uuid[16], dl_sig[64];
     int st;
 
     g.username = (char *)u->name;
     g.account_key.data = (uint8_t *)u->acct_pub;
     g.account_key.len = 33;
     g.devices = tu_sdl(u, ndev, 1);
+    tu_uuid(uuid, u);
+    sotto_kt_leaf_create(&create, uuid, u->acct_pub);
+    if (sotto_kt_leaf_sign(&create, u->acct_priv) != SOTTO_OK) {
+        abort();
+    }
+    tu_dl_sig(dl_sig, u, g.devices, 1);
+    g.kt_uuid = (ProtobufCBinaryData){16, uuid};
+    g.kt_create_sig = (ProtobufCBinaryData){64, create.signature};
+    g.kt_dl_sig = (ProtobufCBinaryData){64, dl_sig};
     rq.body_case = SOTTO__SERVER__REQUEST__BODY_REGISTER;
     rq.register_ = &g;
     st = status_of(c, &rq);
@@ -609,9 +646,12 @@ int tu_set_devices(struct tc *c, struct tuser *u, size_t ndev)
 {
     Sotto__Server__Request rq = SOTTO__SERVER__REQUEST__INIT;
     Sotto__Server__SetDevices sd = SOTTO__SERVER__SET_DEVICES__INIT;
+    uint8_t dl_sig[64];
     int st;
 
     sd.devices = tu_sdl(u, ndev, u->version);
+    tu_dl_sig(dl_sig, u, sd.devices, u->version);
+    sd.kt_dl_sig = (ProtobufCBinaryData){64, dl_sig};
     rq.body_case = SOTTO__SERVER__REQUEST__BODY_SET_DEVICES;
     rq.set_devices = &sd;
     st = status_of(c, &rq);

@@ -2,12 +2,15 @@
  * libFuzzer target for sottod's request parsing: a decrypted message is
  * decoded as a Frame (protobuf-c) and every request body goes through the
  * same checks the handlers run first: usernames, signed device lists
- * (signature, account binding, device entries), key uploads, sends, acks.
+ * (signature, account binding, device entries), key uploads, sends, acks,
+ * and the transparency-log leaves a Register or SetDevices asks for (built
+ * from the request as server/handlers_account.c does, then verified).
  */
 #define _GNU_SOURCE
 #include <stdlib.h>
 #include <string.h>
 
+#include "sotto/kt.h"
 #include "../../server/devlist.c"
 #include "../../server/validate.c"
 
@@ -33,6 +36,30 @@ static void check_devlist(const Sotto__Server__SignedDeviceList *sdl, const char
     }
 }
 
+/* The DL_UPDATE leaf of a request's list, as sottod builds and checks it. */
+static void check_leaf(const Sotto__Server__SignedDeviceList *sdl, const uint8_t *ak, size_t aklen,
+                       const ProtobufCBinaryData *uuid, const ProtobufCBinaryData *sig)
+{
+    struct sotto_kt_leaf l;
+    uint8_t key[33] = {5}, id[16] = {0};
+
+    if (sdl == NULL || sdl->signature.len != 64 || sig->len != 64) {
+        return;
+    }
+    if (aklen == 33) {
+        memcpy(key, ak, 33);
+    }
+    if (uuid != NULL && uuid->len == 16) {
+        memcpy(id, uuid->data, 16);
+    }
+    if (sotto_kt_leaf_dl_update(&l, id, key, 1, sdl->device_list.data, sdl->device_list.len,
+                                sdl->signature.data) != SOTTO_OK) {
+        return;
+    }
+    memcpy(l.signature, sig->data, 64);
+    (void)sotto_kt_leaf_verify(&l);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     Sotto__Server__Frame *f;
@@ -49,9 +76,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (rq != NULL && rq->body_case == SOTTO__SERVER__REQUEST__BODY_REGISTER && rq->register_) {
         check_devlist(rq->register_->devices, rq->register_->username,
                       rq->register_->account_key.data, rq->register_->account_key.len);
+        check_leaf(rq->register_->devices, rq->register_->account_key.data,
+                   rq->register_->account_key.len, &rq->register_->kt_uuid,
+                   &rq->register_->kt_dl_sig);
     } else if (rq != NULL && rq->body_case == SOTTO__SERVER__REQUEST__BODY_SET_DEVICES &&
                rq->set_devices) {
         check_devlist(rq->set_devices->devices, "fuzz", NULL, 0);
+        check_leaf(rq->set_devices->devices, NULL, 0, NULL, &rq->set_devices->kt_dl_sig);
     } else if (rq != NULL && rq->body_case == SOTTO__SERVER__REQUEST__BODY_UPLOAD_KEYS &&
                rq->upload_keys) {
         (void)sd_validate_upload(rq->upload_keys);
