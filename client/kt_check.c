@@ -247,7 +247,8 @@ static int fetch_consistency(struct sc_sync *s, sotto_kt_hash *proof, size_t *pl
     if (rc != SOTTO_OK)
         return rc;
     rc = sc_status_err(rs->status);
-    if (rc == SOTTO_OK && (rs->kt_proof == NULL || rs->kt_proof->n_hashes > SOTTO_KT_PROOF_MAX))
+    if (rc == SOTTO_OK &&
+        (SC_RS_BODY(rs, KT_PROOF, kt_proof) == NULL || rs->kt_proof->n_hashes > SOTTO_KT_PROOF_MAX))
         rc = SOTTO_ERR_KT_BAD_PROOF;
     for (size_t i = 0; rc == SOTTO_OK && i < rs->kt_proof->n_hashes; i++) {
         if (rs->kt_proof->hashes[i].len != SOTTO_KT_HASH_BYTES) {

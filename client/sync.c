@@ -354,7 +354,7 @@ static int request_with_message(struct sc_sync *s, Sotto__Server__Request *rq, c
             snprintf(msg, cap, "%s", rs->message);
     }
     if (rc == SOTTO_OK)
-        *published = sc_kt_check_account(s, rs->account, s->self, version);
+        *published = sc_kt_check_account(s, SC_RS_BODY(rs, ACCOUNT, account), s->self, version);
     sc_conn_response_free(rs);
     return rc;
 }
