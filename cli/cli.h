@@ -37,6 +37,7 @@ struct cli {
     int existed;                       /* the store was there before cli_open_store */
     int trust_opt;                     /* --trust-new-identities, -1 = from the config */
     char attach_dir[SC_PATH_MAX + 16]; /* set by cli_attach_dir */
+    char kt_refused[SC_NAME_MAX + 1];  /* last account a KT check refused ("" none) */
 };
 
 struct cli_cmd {

@@ -168,6 +168,14 @@ int cmd_send(struct cli *c, int argc, char **argv)
                               "compare safety numbers with `sotto verify NAME`, then `sotto "
                               "trust NAME --safety-number N`; the message is held until then",
                               "%s's identity key changed since you verified it", peer);
+            else if (rc == 0 && m.status == SC_MSG_QUEUED && strcmp(c->kt_refused, peer) == 0)
+                rc = cli_fail(c, EXIT_UNTRUSTED, "kt_refused",
+                              "see the warning above; the message stays queued and is only sent "
+                              "once the server shows a list signed by their key and proven in "
+                              "its transparency log",
+                              "the device list the server gave for %s failed its checks, so "
+                              "nothing was encrypted to it",
+                              peer);
             sc_message_clear(&m);
         }
     }

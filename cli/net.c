@@ -213,6 +213,7 @@ void cli_on_event(void *ctx, int64_t seq, const char *kind, const char *json)
                 peer ? peer : "?");
     } else if (strcmp(kind, "kt") == 0) {
         const char *text = cJSON_GetStringValue(cJSON_GetObjectItem(o, "text"));
+        snprintf(c->kt_refused, sizeof c->kt_refused, "%s", peer ? peer : "");
         if (c->json)
             cli_emit(c, "sotto.kt.v1", cJSON_Duplicate(o, 1));
         else
@@ -220,8 +221,18 @@ void cli_on_event(void *ctx, int64_t seq, const char *kind, const char *json)
                     peer ? peer : "?");
     } else if (strcmp(kind, "error") == 0) {
         const char *err = cJSON_GetStringValue(cJSON_GetObjectItem(o, "error"));
-        fprintf(stderr, "sotto: a message from or to %s could not be handled: %s\n",
-                peer ? peer : "?", err ? err : "?");
+        if (err != NULL && strcmp(err, "dl_signature_invalid") == 0) {
+            /* The server's list is not the account key's: a ghost device? */
+            snprintf(c->kt_refused, sizeof c->kt_refused, "%s", peer ? peer : "");
+            fprintf(stderr,
+                    "sotto: WARNING: the server sent a device list for %s that %s's account key "
+                    "did not sign\n  (a device added without their key, e.g. a ghost device); "
+                    "nothing was encrypted to it\n",
+                    peer ? peer : "?", peer ? peer : "their");
+        } else {
+            fprintf(stderr, "sotto: a message from or to %s could not be handled: %s\n",
+                    peer ? peer : "?", err ? err : "?");
+        }
     }
     cJSON_Delete(o);
 }
