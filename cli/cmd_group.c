@@ -80,8 +80,8 @@ int cli_group_find(struct cli *c, struct sc_group_rec *r, const char *arg)
     if (rc != SOTTO_OK && rc != 1)
         return cli_fail_err(c, rc, "reading the groups");
     if (f.found == 0)
-        return cli_fail(c, EXIT_USER, "no_such_group", "see `sotto group list`",
-                        "no group '%s'", arg);
+        return cli_fail(c, EXIT_USER, "no_such_group", "see `sotto group list`", "no group '%s'",
+                        arg);
     if (f.found > 1)
         return cli_fail(c, EXIT_USER, "ambiguous_group", "give the group id (`sotto group list`)",
                         "several groups are named '%s'", arg);
@@ -169,7 +169,7 @@ static int run(struct cli *c, int argc, char **argv)
         if (rc != 0)
             return rc;
         s.on_event = NULL; /* we print the group ourselves */
-        rc = sc_sync_group_create(&s, gid, argv[2], (const char(*)[SC_NAME_MAX + 1])m, n);
+        rc = sc_sync_group_create(&s, gid, argv[2], (const char(*)[SC_NAME_MAX + 1]) m, n);
         sc_conn_close(conn);
         if (gid[0] != 0 && sc_group_load(c->store, &r, gid) == SOTTO_OK)
             print_group(c, &r);

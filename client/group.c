@@ -117,8 +117,8 @@ static int sk_save(void *ctx, const char *sender, uint32_t device_id,
     struct sc_skstore *x = ctx;
     if (check_dist(x, distribution_id) != 0)
         return -1;
-    return sc_store_sender_key_put(x->st, sender, device_id, distribution_id, record,
-                                   record_len) == SOTTO_OK
+    return sc_store_sender_key_put(x->st, sender, device_id, distribution_id, record, record_len) ==
+                   SOTTO_OK
                ? 0
                : -1;
 }

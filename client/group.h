@@ -19,8 +19,8 @@
 #include "sotto/group.h"
 
 enum {
-    SC_GROUP_NEED_SKDM = 1, /* our sender key must go to every member first */
-    SC_GROUP_ROTATE = 2,    /* a member left: make a new sender key first */
+    SC_GROUP_NEED_SKDM = 1,     /* our sender key must go to every member first */
+    SC_GROUP_ROTATE = 2,        /* a member left: make a new sender key first */
     SC_ENVELOPE_SENDER_KEY = 7, /* envelope type of a SenderKeyMessage (libsignal's) */
 };
 
