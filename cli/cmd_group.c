@@ -131,6 +131,11 @@ static int change_failed(struct cli *c, int rc, const char *doing)
         return cli_fail(c, EXIT_USER, "already_member", "", "already a member");
     if (rc == SOTTO_ERR_NOT_FOUND)
         return cli_fail(c, EXIT_USER, "not_a_member", "", "that account is not a member");
+    if (rc == SOTTO_ERR_REFUSED)
+        return cli_fail(c, EXIT_USER, "not_all_told",
+                        "check the names (an account the server does not know is named above "
+                        "with -o json, event no_such_account); the change is stored here",
+                        "not every member could be sent the group's new state");
     if (rc == SOTTO_ERR_INVALID_ARGUMENT)
         return cli_fail(c, EXIT_USER, "bad_argument", "a group keeps at least one member",
                         "cannot do that to the group");

@@ -51,6 +51,19 @@ static int group_event(struct sc_sync *s, const struct sc_group_rec *r, const ch
     return rc;
 }
 
+/* Sends content to member; an account the server does not know is
+ * journalled (no_such_account) and skipped: SOTTO_OK when skip_missing,
+ * else SOTTO_ERR_REFUSED. */
+static int send_member(struct sc_sync *s, const char *member, const uint8_t *c, size_t n,
+                       int skip_missing)
+{
+    int rc = sc_sync_send_content(s, member, c, n);
+    if (rc != SOTTO_ERR_NOT_FOUND)
+        return rc;
+    (void)sc_sync_event_kv(s, "error", member, "error", "no_such_account");
+    return skip_missing ? SOTTO_OK : SOTTO_ERR_REFUSED;
+}
+
 /* Sends r's state to every member of r and of old (not us), and to our
  * other devices. Everyone is tried; the first failure is returned. */
 static int publish(struct sc_sync *s, const struct sc_group_rec *r, const struct sc_group *old)
@@ -64,14 +77,14 @@ static int publish(struct sc_sync *s, const struct sc_group_rec *r, const struct
     for (size_t i = 0; i < r->g.n_members; i++) {
         if (strcmp(r->g.members[i], s->self) == 0)
             continue;
-        rc = sc_sync_send_content(s, r->g.members[i], c, 1 + n);
+        rc = send_member(s, r->g.members[i], c, 1 + n, 0);
         if (first == SOTTO_OK)
             first = rc;
     }
     for (size_t i = 0; old != NULL && i < old->n_members; i++) {
         if (strcmp(old->members[i], s->self) == 0 || sc_group_has(&r->g, old->members[i]))
             continue;
-        rc = sc_sync_send_content(s, old->members[i], c, 1 + n);
+        rc = send_member(s, old->members[i], c, 1 + n, 0);
         if (first == SOTTO_OK)
             first = rc;
     }
@@ -303,7 +316,7 @@ static int distribute(struct sc_sync *s, struct sc_group_rec *r,
     memcpy(c + 1, r->g.id, SC_GROUP_ID_BYTES);
     for (size_t i = 0; i < r->g.n_members && rc == SOTTO_OK; i++)
         if (strcmp(r->g.members[i], s->self) != 0)
-            rc = sc_sync_send_content(s, r->g.members[i], c, 1 + SC_GROUP_ID_BYTES + n);
+            rc = send_member(s, r->g.members[i], c, 1 + SC_GROUP_ID_BYTES + n, 1);
     st_wipe(c, sizeof c);
     if (rc != SOTTO_OK)
         return rc;
@@ -346,8 +359,11 @@ int sc_sync_send_group(struct sc_sync *s, const struct sc_outbox_item *it)
     }
     /* One Send per member account, the same SenderKeyMessage for all. */
     for (size_t i = 0; rc == SOTTO_OK && i < r.g.n_members; i++)
-        if (strcmp(r.g.members[i], s->self) != 0)
+        if (strcmp(r.g.members[i], s->self) != 0) {
             rc = sc_sync_send_skm(s, r.g.members[i], ct, cl, guid, it->ts);
+            if (rc == SOTTO_ERR_NOT_FOUND)
+                rc = SOTTO_OK; /* no such account (journalled when the key went) */
+        }
     if (rc == SOTTO_OK)
         sc_sync_transcript(s, s->self, it->mid, pt, pl, it->ts);
     if (rc == SOTTO_ERR_UNTRUSTED_IDENTITY)

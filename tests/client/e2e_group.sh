@@ -57,7 +57,20 @@ check "alice's laptop has carol's" grep -q "\[group team\] carol: carol here" <<
 check "history JSON has the group" \
     grep -q "\"group\":\"$gid\"" <<<"$(A1 -o json history --group team)"
 check "1:1 history leaves group messages out" test -z "$(A1 history bob)"
-C1 receive >/dev/null
+# An attachment to the group (the existing attachment path).
+head -c 100000 /dev/urandom >"$T/pic.bin"
+aid=$(B1 -o json send --group team -a "$T/pic.bin" -m "a picture" | field id)
+A1 receive >/dev/null
+apath=$(A1 -o json history --group team | python3 -c '
+import sys, json
+for line in sys.stdin:
+    o = json.loads(line)
+    if o.get("id") == sys.argv[1]:
+        print(o.get("path", "")); break' "$aid")
+check "alice saved bob's group attachment, equal to the file" cmp -s "$T/pic.bin" "$apath"
+check "carol sees it as a group attachment"     grep -q "\[group team\] bob: a picture \[attachment pic.bin" <<<"$(C1 receive)"
+B2 receive >/dev/null
+A2 receive >/dev/null
 
 # carol is removed; everybody learns it; later messages do not reach her.
 check "alice removes carol" A1 group remove team carol
@@ -80,6 +93,10 @@ check "carol can no longer send to the group" bash -c '! "$@"' _ \
 # A state from someone outside the group is refused.
 check "dave makes his own group with bob" D1 group create dgroup --members bob
 check "bob accepts dave's new group (bob is in it)" grep -q "\[group dgroup\] dave" <<<"$(B1 receive)"
+
+check "a group with an account the server does not know is refused (exit 1)" bash -c '! "$@"' _ \
+    env XDG_DATA_HOME="$T/a1" "$SOTTO" -a alice group create ghosts --members bob,nosuchaccount
+check "but stored, and bob told" grep -q "\[group ghosts\] alice" <<<"$(B1 receive)"
 
 check "bob leaves team" B1 group leave team
 check "alice sees bob leave" grep -q "version 3): alice" <<<"$(A1 receive)"
