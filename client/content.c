@@ -105,15 +105,18 @@ static int decode_ids(struct sc_content *c, const uint8_t *p, size_t len)
     return SOTTO_OK;
 }
 
-/* Group message: gid, then a leaf (text, reaction, attachment). */
+/* Group message: gid, message id, then a leaf (text, reaction,
+ * attachment). */
 static int decode_group_message(struct sc_content *c, const uint8_t *p, size_t len)
 {
-    if (len < 1 + SC_GROUP_ID_BYTES + 1 || p[0] != SC_CONTENT_GROUP_MESSAGE)
+    enum { HEAD = 1 + SC_GROUP_ID_BYTES + 16 };
+    if (len < HEAD + 1 || p[0] != SC_CONTENT_GROUP_MESSAGE)
         return SOTTO_ERR_INVALID_MESSAGE;
     c->has_gid = 1;
     memcpy(c->gid, p + 1, SC_GROUP_ID_BYTES);
-    c->inner_kind = p[1 + SC_GROUP_ID_BYTES];
-    return decode_leaf(c, p + 1 + SC_GROUP_ID_BYTES, len - 1 - SC_GROUP_ID_BYTES, 0);
+    memcpy(c->mid, p + 1 + SC_GROUP_ID_BYTES, 16);
+    c->inner_kind = p[HEAD];
+    return decode_leaf(c, p + HEAD, len - HEAD, 0);
 }
 
 int sc_group_has(const struct sc_group *g, const char *name)

@@ -24,7 +24,8 @@
  *                  bytes, no control characters), member count (1..32),
  *                  members: name length, name (distinct account names)
  *  12 sender key   group id(16), our SenderKeyDistributionMessage for it
- *  13 group msg    group id(16), inner content (kind 1, 4 or 7); the
+ *  13 group msg    group id(16), message id(16), inner content (kind 1, 4
+ *                  or 7); the
  *                  plaintext of a SenderKeyMessage (envelope type 7), and
  *                  a transcript's inner content for a group message
  *
@@ -96,7 +97,8 @@ struct sc_content {
     const uint8_t *items;
     size_t items_len;
     /* group state, sender key, group message (also inside a transcript):
-     * the group; body/body_len is the state encoding or the SKDM */
+     * the group; body/body_len is the state encoding or the SKDM; a group
+     * message's own id is in mid */
     int has_gid;
     uint8_t gid[SC_GROUP_ID_BYTES];
 };

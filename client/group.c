@@ -21,12 +21,13 @@ static int decode_rec(struct sc_group_rec *r, const uint8_t *v, size_t n, const 
 {
     int rc;
     memset(r, 0, sizeof *r);
-    if (n < 1)
+    if (n < 1 + sizeof r->devices)
         return SOTTO_ERR_STORE;
-    rc = sc_group_decode(&r->g, v + 1, n - 1);
+    rc = sc_group_decode(&r->g, v + 1 + sizeof r->devices, n - 1 - sizeof r->devices);
     if (rc != SOTTO_OK)
         return SOTTO_ERR_STORE;
     r->flags = v[0];
+    memcpy(r->devices, v + 1, sizeof r->devices);
     sc_hex_encode(r->hex, r->g.id, SC_GROUP_ID_BYTES);
     return strcmp(r->hex, gid) == 0 ? SOTTO_OK : SOTTO_ERR_STORE;
 }
@@ -46,15 +47,16 @@ int sc_group_load(struct sc_store *st, struct sc_group_rec *r, const char *gid)
 
 int sc_group_save(struct sc_store *st, const struct sc_group_rec *r)
 {
-    uint8_t buf[1 + SC_GROUP_STATE_MAX];
+    uint8_t buf[1 + 32 + SC_GROUP_STATE_MAX];
     char hex[SC_GID_LEN + 1];
     size_t n;
-    int rc = sc_group_encode(buf + 1, sizeof buf - 1, &n, &r->g);
+    int rc = sc_group_encode(buf + 1 + 32, sizeof buf - 1 - 32, &n, &r->g);
     if (rc != SOTTO_OK)
         return rc;
     buf[0] = (uint8_t)r->flags;
+    memcpy(buf + 1, r->devices, 32);
     sc_hex_encode(hex, r->g.id, SC_GROUP_ID_BYTES);
-    rc = sc_store_group_put(st, hex, buf, 1 + n);
+    rc = sc_store_group_put(st, hex, buf, 1 + 32 + n);
     st_wipe(buf, sizeof buf);
     return rc;
 }

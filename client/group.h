@@ -24,10 +24,15 @@ enum {
     SC_ENVELOPE_SENDER_KEY = 7, /* envelope type of a SenderKeyMessage (libsignal's) */
 };
 
-/* A group as we keep it. */
+/* A group as we keep it (sealed: flags, devices, then the kind-11
+ * encoding). devices: SHA-256 over the members' listed devices (ids and
+ * identity keys, ours included) when we last sent our sender key; when the
+ * lists change, the state and our key go to every member again, so a
+ * member's new device can read (and our own new device learns the group). */
 struct sc_group_rec {
     struct sc_group g;
     int flags; /* SC_GROUP_* */
+    uint8_t devices[32];
     char hex[SC_GID_LEN + 1];
 };
 

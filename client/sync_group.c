@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "cJSON.h"
+#include "client/account.h"
 #include "client/group.h"
 #include "client/hex.h"
 #include "crypto/crypto.h"
@@ -289,6 +290,35 @@ int sc_sync_group_open(struct sc_sync *s, uint8_t **pt, size_t *pt_len, const ch
     return rc;
 }
 
+/* HMAC-SHA256 (fixed key) over every member's listed devices, as
+ * client/group.h's `devices`. */
+static int device_digest(struct sc_sync *s, const struct sc_group *g, uint8_t out[32])
+{
+    static const uint8_t key[] = "sotto group devices v1";
+    struct st_hmac_sha256 h;
+    struct sc_device d[SC_MAX_DEVICES];
+    int rc = SOTTO_OK;
+    st_hmac_sha256_init(&h, key, sizeof key - 1);
+    for (size_t i = 0; i < g->n_members && rc == SOTTO_OK; i++) {
+        size_t n = 0;
+        uint8_t cnt;
+        rc = sc_store_devices_get(s->store, d, SC_MAX_DEVICES, &n, g->members[i]);
+        if (n > SC_MAX_DEVICES)
+            n = SC_MAX_DEVICES;
+        cnt = (uint8_t)n;
+        st_hmac_sha256_update(&h, (const uint8_t *)g->members[i], strlen(g->members[i]) + 1);
+        st_hmac_sha256_update(&h, &cnt, 1);
+        for (size_t j = 0; j < n; j++) {
+            uint8_t id[4] = {(uint8_t)(d[j].id >> 24), (uint8_t)(d[j].id >> 16),
+                             (uint8_t)(d[j].id >> 8), (uint8_t)d[j].id};
+            st_hmac_sha256_update(&h, id, sizeof id);
+            st_hmac_sha256_update(&h, d[j].identity_key, SC_IDKEY_BYTES);
+        }
+    }
+    st_hmac_sha256_final(&h, out);
+    return rc;
+}
+
 /* Our sender key to every other member (rotated first if needed). */
 static int distribute(struct sc_sync *s, struct sc_group_rec *r,
                       const struct sotto_sender_key_store *ks,
@@ -341,11 +371,9 @@ int sc_sync_send_group(struct sc_sync *s, const struct sc_outbox_item *it)
         return rc;
     sc_group_dist(dist, r.g.id);
     sc_skstore_init(&ks, &x, s->store);
-    rc = distribute(s, &r, &ks, dist);
-    if (rc == SOTTO_OK)
-        rc = sc_content_for_message(&inner, &il, it->kind, it->body, it->body_len, it->target);
+    rc = sc_content_for_message(&inner, &il, it->kind, it->body, it->body_len, it->target);
     if (rc == SOTTO_OK) {
-        pl = 1 + SC_GROUP_ID_BYTES + il;
+        pl = 1 + SC_GROUP_ID_BYTES + 16 + il;
         cap = SOTTO_GROUP_MESSAGE_MAX(pl);
         pt = malloc(pl);
         ct = malloc(cap);
@@ -354,16 +382,44 @@ int sc_sync_send_group(struct sc_sync *s, const struct sc_outbox_item *it)
     if (rc == SOTTO_OK) {
         pt[0] = SC_CONTENT_GROUP_MESSAGE;
         memcpy(pt + 1, r.g.id, SC_GROUP_ID_BYTES);
-        memcpy(pt + 1 + SC_GROUP_ID_BYTES, inner, il);
-        rc = sotto_group_encrypt(ct, &cl, cap, &ks, s->self, own_device(s), dist, pt, pl);
+        memcpy(pt + 1 + SC_GROUP_ID_BYTES, guid, 16);
+        memcpy(pt + 1 + SC_GROUP_ID_BYTES + 16, inner, il);
     }
-    /* One Send per member account, the same SenderKeyMessage for all. */
-    for (size_t i = 0; rc == SOTTO_OK && i < r.g.n_members; i++)
-        if (strcmp(r.g.members[i], s->self) != 0) {
-            rc = sc_sync_send_skm(s, r.g.members[i], ct, cl, guid, it->ts);
-            if (rc == SOTTO_ERR_NOT_FOUND)
-                rc = SOTTO_OK; /* no such account (journalled when the key went) */
+    /* A member's device list may change while we send (the server's
+     * mismatch answer refreshes it): a new device has no key of ours, so
+     * then the state and our key go out again and the message is
+     * encrypted anew under a fresh envelope guid (sottod drops a guid a
+     * device already acked); devices that have it drop the copy by the
+     * message id inside. */
+    for (int attempt = 0; rc == SOTTO_OK && attempt < 2; attempt++) {
+        uint8_t before[32], after[32];
+        rc = device_digest(s, &r.g, before);
+        if (attempt > 0)
+            st_random_bytes(guid, sizeof guid);
+        if (rc == SOTTO_OK && memcmp(before, r.devices, sizeof before) != 0) {
+            r.flags |= SC_GROUP_NEED_SKDM;
+            rc = publish(s, &r, NULL); /* same version: new devices learn the group */
+            if (rc == SOTTO_OK) {
+                memcpy(r.devices, before, sizeof before);
+                rc = sc_group_save(s->store, &r);
+            }
         }
+        if (rc == SOTTO_OK)
+            rc = distribute(s, &r, &ks, dist);
+        if (rc == SOTTO_OK)
+            rc = sotto_group_encrypt(ct, &cl, cap, &ks, s->self, own_device(s), dist, pt, pl);
+        /* One Send per member account, the same SenderKeyMessage for all. */
+        for (size_t i = 0; rc == SOTTO_OK && i < r.g.n_members; i++)
+            if (strcmp(r.g.members[i], s->self) != 0) {
+                rc = sc_sync_send_skm(s, r.g.members[i], ct, cl, guid, it->ts);
+                if (rc == SOTTO_ERR_NOT_FOUND)
+                    rc = SOTTO_OK; /* no such account (journalled when the key went) */
+            }
+        if (rc == SOTTO_OK)
+            rc = device_digest(s, &r.g, after);
+        if (rc != SOTTO_OK || memcmp(after, before, sizeof after) == 0)
+            break;
+    }
     if (rc == SOTTO_OK)
         sc_sync_transcript(s, s->self, it->mid, pt, pl, it->ts);
     if (rc == SOTTO_ERR_UNTRUSTED_IDENTITY)

@@ -304,8 +304,10 @@ static void message_from_content(struct sc_message *m, const struct sc_content *
         if (ct->has_gid)
             sc_mid_from_bytes(m->gid, ct->gid);
     } else if (ct->kind == SC_CONTENT_GROUP_MESSAGE) {
+        /* Its own id, not the envelope's: a resend to a member's new
+         * device goes under a new guid, the others drop it as a copy. */
         snprintf(m->peer, sizeof m->peer, "%s", peer);
-        memcpy(m->mid, mid, sizeof m->mid);
+        sc_mid_from_bytes(m->mid, ct->mid);
         m->status = SC_MSG_RECEIVED;
         sc_mid_from_bytes(m->gid, ct->gid);
     } else {

@@ -72,6 +72,22 @@ check "carol sees it as a group attachment"     grep -q "\[group team\] bob: a p
 B2 receive >/dev/null
 A2 receive >/dev/null
 
+# bob links a third device later: alice's next message notices the new
+# device (its list changed), sends it the group and her key first.
+B3() { XDG_DATA_HOME=$T/b3 "$SOTTO" -a bob "$@"; }
+check "bob links a third device" B1 device add "$(B3 -o json link --key-file | uri_of)"
+B3 receive >/dev/null
+check "alice sends again" A1 send --group team -m "welcome, new device"
+out=$(B3 receive)
+
+check "bob's new device learns the group from alice" grep -q "\[group team\] alice set the members" <<<"$out"
+check "and reads her message" grep -q "\[group team\] alice: welcome, new device" <<<"$out"
+check "bob's phone gets it once" test "$(B1 receive | grep -c 'welcome, new device')" -eq 1
+check "bob's tablet too" grep -q "welcome, new device" <<<"$(B2 receive)"
+check "carol too" grep -q "welcome, new device" <<<"$(C1 receive)"
+check "bob's phone has it once in history" \
+    test "$(B1 history --group team | grep -c 'welcome, new device')" -eq 1
+
 # carol is removed; everybody learns it; later messages do not reach her.
 check "alice removes carol" A1 group remove team carol
 check "carol learns she was removed" grep -q "(you are not a member)" <<<"$(C1 receive)"

@@ -193,7 +193,7 @@ static void test_group_kinds(void)
 {
     struct sc_group g, back;
     struct sc_content c;
-    uint8_t buf[1 + SC_GROUP_STATE_MAX], msg[1 + 16 + 3], skd[1 + 16 + 4], tr[64];
+    uint8_t buf[1 + SC_GROUP_STATE_MAX], msg[1 + 32 + 3], skd[1 + 16 + 4], tr[80];
     size_t n, tl;
 
     memset(&g, 0, sizeof g);
@@ -249,18 +249,19 @@ static void test_group_kinds(void)
 
     msg[0] = SC_CONTENT_GROUP_MESSAGE;
     memset(msg + 1, 0xcd, 16);
-    msg[17] = SC_CONTENT_TEXT;
-    msg[18] = 'h';
-    msg[19] = 'i';
+    memset(msg + 17, 0xef, 16);
+    msg[33] = SC_CONTENT_TEXT;
+    msg[34] = 'h';
+    msg[35] = 'i';
     CHECK_OK(sc_content_decode(&c, msg, sizeof msg));
     CHECK(c.kind == SC_CONTENT_GROUP_MESSAGE && c.inner_kind == SC_CONTENT_TEXT && c.has_gid &&
-          c.gid[15] == 0xcd && c.body_len == 2);
-    CHECK(!decodes(msg, 17));
-    msg[17] = SC_CONTENT_TIMER; /* no timers in groups */
+          c.gid[15] == 0xcd && c.mid[0] == 0xef && c.body_len == 2);
+    CHECK(!decodes(msg, 33));
+    msg[33] = SC_CONTENT_TIMER; /* no timers in groups */
     CHECK(!decodes(msg, sizeof msg));
-    msg[17] = SC_CONTENT_GROUP_MESSAGE; /* no nesting */
+    msg[33] = SC_CONTENT_GROUP_MESSAGE; /* no nesting */
     CHECK(!decodes(msg, sizeof msg));
-    msg[17] = SC_CONTENT_TEXT;
+    msg[33] = SC_CONTENT_TEXT;
 
     /* our own group message as a transcript */
     {

@@ -95,11 +95,12 @@ static int skm(uint8_t *ct, size_t *ct_len, struct who *sender, const uint8_t di
     int rc;
     pt[0] = SC_CONTENT_GROUP_MESSAGE;
     memcpy(pt + 1, claimed, 16);
-    pt[17] = SC_CONTENT_TEXT;
-    memcpy(pt + 18, text, n);
+    st_random_bytes(pt + 17, 16); /* the message id */
+    pt[33] = SC_CONTENT_TEXT;
+    memcpy(pt + 34, text, n);
     sc_group_dist(dist, dist_of);
     sc_skstore_init(&ks, &x, sender->st);
-    rc = sotto_group_encrypt(ct, ct_len, 512, &ks, sender->s.self, 1, dist, pt, 18 + n);
+    rc = sotto_group_encrypt(ct, ct_len, 512, &ks, sender->s.self, 1, dist, pt, 34 + n);
     sc_skstore_clear(&x);
     return rc;
 }
