@@ -66,8 +66,10 @@ static int send_member(struct sc_sync *s, const char *member, const uint8_t *c, 
 }
 
 /* Sends r's state to every member of r and of old (not us), and to our
- * other devices. Everyone is tried; the first failure is returned. */
-static int publish(struct sc_sync *s, const struct sc_group_rec *r, const struct sc_group *old)
+ * other devices. Everyone is tried; the first failure is returned
+ * (skip_missing: accounts the server does not know are not failures). */
+static int publish(struct sc_sync *s, const struct sc_group_rec *r, const struct sc_group *old,
+                   int skip_missing)
 {
     uint8_t c[1 + SC_GROUP_STATE_MAX];
     size_t n;
@@ -78,14 +80,14 @@ static int publish(struct sc_sync *s, const struct sc_group_rec *r, const struct
     for (size_t i = 0; i < r->g.n_members; i++) {
         if (strcmp(r->g.members[i], s->self) == 0)
             continue;
-        rc = send_member(s, r->g.members[i], c, 1 + n, 0);
+        rc = send_member(s, r->g.members[i], c, 1 + n, skip_missing);
         if (first == SOTTO_OK)
             first = rc;
     }
     for (size_t i = 0; old != NULL && i < old->n_members; i++) {
         if (strcmp(old->members[i], s->self) == 0 || sc_group_has(&r->g, old->members[i]))
             continue;
-        rc = send_member(s, old->members[i], c, 1 + n, 0);
+        rc = send_member(s, old->members[i], c, 1 + n, skip_missing);
         if (first == SOTTO_OK)
             first = rc;
     }
@@ -101,7 +103,7 @@ static int commit_change(struct sc_sync *s, struct sc_group_rec *r, const struct
     if (rc == SOTTO_OK)
         rc = group_event(s, r, s->self);
     if (rc == SOTTO_OK)
-        rc = publish(s, r, old);
+        rc = publish(s, r, old, 0);
     return rc;
 }
 
@@ -398,7 +400,7 @@ int sc_sync_send_group(struct sc_sync *s, const struct sc_outbox_item *it)
             st_random_bytes(guid, sizeof guid);
         if (rc == SOTTO_OK && memcmp(before, r.devices, sizeof before) != 0) {
             r.flags |= SC_GROUP_NEED_SKDM;
-            rc = publish(s, &r, NULL); /* same version: new devices learn the group */
+            rc = publish(s, &r, NULL, 1); /* same version: new devices learn the group */
             if (rc == SOTTO_OK) {
                 memcpy(r.devices, before, sizeof before);
                 rc = sc_group_save(s->store, &r);

@@ -113,6 +113,8 @@ check "bob accepts dave's new group (bob is in it)" grep -q "\[group dgroup\] da
 check "a group with an account the server does not know is refused (exit 1)" bash -c '! "$@"' _ \
     env XDG_DATA_HOME="$T/a1" "$SOTTO" -a alice group create ghosts --members bob,nosuchaccount
 check "but stored, and bob told" grep -q "\[group ghosts\] alice" <<<"$(B1 receive)"
+check "messages to it still reach bob" A1 send --group ghosts -m "boo"
+check "bob gets it" grep -q "\[group ghosts\] alice: boo" <<<"$(B1 receive)"
 
 check "bob leaves team" B1 group leave team
 check "alice sees bob leave" grep -q "version 3): alice" <<<"$(A1 receive)"
