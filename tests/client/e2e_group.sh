@@ -116,6 +116,17 @@ check "but stored, and bob told" grep -q "\[group ghosts\] alice" <<<"$(B1 recei
 check "messages to it still reach bob" A1 send --group ghosts -m "boo"
 check "bob gets it" grep -q "\[group ghosts\] alice: boo" <<<"$(B1 receive)"
 
+# The daemon: send to a group, read its history; conversations stay 1:1.
+out=$(printf '%s\n' '{"jsonrpc":"2.0","id":1,"method":"send","params":{"group":"team","text":"via the daemon"}}' \
+    '{"jsonrpc":"2.0","id":2,"method":"history","params":{"group":"team","limit":1}}' \
+    '{"jsonrpc":"2.0","id":3,"method":"conversations","params":{}}' |
+    XDG_DATA_HOME=$T/a1 "$SOTTO" -a alice daemon --stdio 2>/dev/null)
+check "daemon send to a group" grep -q '"result":{.*"status":"sent".*"group":"'"$gid"'"},"id":1' <<<"$out"
+check "daemon group history" grep -q '"result":\[{.*"text":"via the daemon".*"group".*"id":2' <<<"$out"
+check "daemon conversations leave groups out (alice has no 1:1 ones)" \
+    grep -q '"result":\[\],"id":3' <<<"$out"
+check "bob gets the daemon's message" grep -q "\[group team\] alice: via the daemon" <<<"$(B1 receive)"
+
 check "bob leaves team" B1 group leave team
 check "alice sees bob leave" grep -q "version 3): alice" <<<"$(A1 receive)"
 finish
