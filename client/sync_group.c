@@ -145,6 +145,8 @@ static int change(struct sc_sync *s, const char *gid, int op, const char *name)
         return rc;
     if (!sc_group_has(&r.g, s->self))
         return SOTTO_ERR_NOT_GROUP_MEMBER;
+    if (r.g.version == UINT32_MAX)
+        return SOTTO_ERR_INVALID_STATE; /* no newer version can be made */
     old = r.g;
     if (op == 'a') {
         if (!sc_name_valid(name))
