@@ -172,7 +172,8 @@ enum sc_msg_kind {
 };
 
 /* Adds a message; when the conversation has a timer (contact timer_s) and
- * m->expires_at is 0, the row expires at m->ts + timer. An existing mid is
+ * m->expires_at is 0, the row expires at m->ts + timer (never for a group
+ * message). An existing mid is
  * SOTTO_ERR_DUPLICATE_MESSAGE (dedupe). */
 SOTTO_MUST_CHECK int sc_store_message_add(struct sc_store *s, const struct sc_message *m);
 SOTTO_MUST_CHECK int sc_store_message_status(struct sc_store *s, const char *mid, int status);

@@ -196,7 +196,7 @@ static int add_message(struct sc_sync *s, struct sc_message *m, int64_t *seq, ch
     }
     if (m->kind == SC_KIND_ATTACHMENT)
         rc = fetch_attachment(s, m, &abody, &abody_len, m->mid);
-    if (rc == SOTTO_OK && m->expires_at == 0 &&
+    if (rc == SOTTO_OK && m->expires_at == 0 && m->gid[0] == 0 &&
         sc_store_contact_get(s->store, &c, m->peer) == SOTTO_OK && c.timer_s > 0)
         m->expires_at = m->ts + (int64_t)c.timer_s * 1000; /* disappearing */
     if (rc == SOTTO_OK)

@@ -31,7 +31,7 @@ static int insert_message(struct sc_store *s, const struct sc_message *m)
     if (m->gid[0] != 0 && strlen(m->gid) != SC_GID_LEN)
         return SOTTO_ERR_INVALID_ARGUMENT;
     expires = m->expires_at;
-    if (expires == 0) {
+    if (expires == 0 && m->gid[0] == 0) { /* a 1:1 timer is not the group's */
         rc = sc_prepare(s, &st, "SELECT timer FROM contacts WHERE pid = ?", 1);
         if (rc != SOTTO_OK)
             return rc;

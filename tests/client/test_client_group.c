@@ -231,9 +231,17 @@ static void test_groups(const char *dir)
         m.status = SC_MSG_RECEIVED;
         m.body = (uint8_t *)"x";
         m.body_len = 1;
+        {
+            struct sc_contact ct;
+            memset(&ct, 0, sizeof ct);
+            strcpy(ct.name, "alice");
+            ct.timer_s = 60; /* bob's 1:1 timer with alice */
+            CHECK_OK(sc_store_contact_put(b.st, &ct));
+        }
         CHECK_OK(sc_store_message_add(b.st, &m));
         CHECK_OK(sc_store_message_get(b.st, &back, m.mid));
         CHECK(strcmp(back.gid, hex) == 0);
+        CHECK(back.expires_at == 0); /* the 1:1 timer is not the group's */
         sc_message_clear(&back);
         strcpy(m.gid, "abc");
         sc_new_mid(m.mid);
