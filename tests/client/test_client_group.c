@@ -232,11 +232,11 @@ static void test_groups(const char *dir)
         m.body = (uint8_t *)"x";
         m.body_len = 1;
         {
-            struct sc_contact ct;
-            memset(&ct, 0, sizeof ct);
-            strcpy(ct.name, "alice");
-            ct.timer_s = 60; /* bob's 1:1 timer with alice */
-            CHECK_OK(sc_store_contact_put(b.st, &ct));
+            struct sc_contact con;
+            memset(&con, 0, sizeof con);
+            strcpy(con.name, "alice");
+            con.timer_s = 60; /* bob's 1:1 timer with alice */
+            CHECK_OK(sc_store_contact_put(b.st, &con));
         }
         CHECK_OK(sc_store_message_add(b.st, &m));
         CHECK_OK(sc_store_message_get(b.st, &back, m.mid));
