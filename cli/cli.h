@@ -124,7 +124,17 @@ struct sc_account;
 /* sotto://link?... for this device (cmd_link.c). */
 void cli_link_uri(char *out, size_t cap, const struct sc_account *a);
 
+/* Groups (cmd_group.c): finds GROUP (id, or a unique name) into *r (0 or
+ * an exit code, printed); queues a group message like cli_queue_kind;
+ * the name of group gid (or its id's start) into out. */
+struct sc_group_rec;
+int cli_group_find(struct cli *c, struct sc_group_rec *r, const char *arg);
+int cli_queue_group(struct cli *c, struct sc_message *m, const char *group, const char *text,
+                    size_t len, int kind);
+const char *cli_group_name(struct cli *c, char *out, size_t cap, const char *gid);
+
 /* Subcommands (cmd_*.c). */
+int cmd_group(struct cli *c, int argc, char **argv);
 int cmd_register(struct cli *c, int argc, char **argv);
 int cmd_link(struct cli *c, int argc, char **argv);
 int cmd_device(struct cli *c, int argc, char **argv);

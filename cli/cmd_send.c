@@ -1,4 +1,4 @@
-/* sotto send NAME (-m TEXT | --stdin | -a FILE [-m CAPTION]) */
+/* sotto send (NAME | --group GROUP) (-m TEXT | --stdin | -a FILE [-m CAPTION]) */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -17,6 +17,7 @@
 
 static const char help[] =
     "usage: sotto [-a ACCOUNT] send NAME (-m TEXT | --stdin | -a FILE [-m CAPTION])\n"
+    "       sotto [-a ACCOUNT] send --group GROUP (-m TEXT | --stdin | -a FILE)\n"
     "\n"
     "Encrypts TEXT for every device of NAME (and your own other devices) and\n"
     "hands it to the server. The message is first written to the encrypted\n"
@@ -34,6 +35,9 @@ static const char help[] =
     "                      is queued); too large: exit 1\n"
     "  --name NAME         with -a: the file name the recipient sees (default:\n"
     "                      FILE's own; receivers keep only a safe base name)\n"
+    "  -g, --group GROUP   send to a group (id or unique name; `sotto group`):\n"
+    "                      encrypted once with your sender key and sent to every\n"
+    "                      device of every other member\n"
     "\n"
     "Sending stops for a contact you verified whose identity key has changed:\n"
     "compare safety numbers again (`sotto verify NAME`, `sotto trust NAME\n"
@@ -87,18 +91,24 @@ static int upload_file(struct cli *c, uint8_t **body, size_t *blen, const char *
 
 int cmd_send(struct cli *c, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"message", required_argument, NULL, 'm'}, {"stdin", no_argument, NULL, 'S'},
-        {"attach", required_argument, NULL, 'a'},  {"name", required_argument, NULL, 'N'},
-        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
-    const char *text = NULL, *peer, *file = NULL, *fname = NULL;
+    static const struct option opts[] = {{"message", required_argument, NULL, 'm'},
+                                         {"stdin", no_argument, NULL, 'S'},
+                                         {"attach", required_argument, NULL, 'a'},
+                                         {"name", required_argument, NULL, 'N'},
+                                         {"group", required_argument, NULL, 'g'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
+    const char *text = NULL, *peer, *file = NULL, *fname = NULL, *group = NULL;
     char *owned = NULL;
     size_t len, sent;
     int opt, use_stdin = 0, rc, kind = SC_KIND_TEXT;
     struct sc_message m;
 
-    while ((opt = getopt_long(argc, argv, "m:a:h", opts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "m:a:g:h", opts, NULL)) != -1) {
         switch (opt) {
+        case 'g':
+            group = optarg;
+            break;
         case 'm':
             text = optarg;
             break;
@@ -120,7 +130,7 @@ int cmd_send(struct cli *c, int argc, char **argv)
                             "bad option for send");
         }
     }
-    if (optind + 1 != argc)
+    if (optind + (group == NULL ? 1 : 0) != argc)
         return cli_fail(c, EXIT_USER, "usage", "usage: sotto send NAME -m TEXT",
                         "send needs exactly one recipient NAME");
     if (file != NULL && use_stdin)
@@ -129,7 +139,7 @@ int cmd_send(struct cli *c, int argc, char **argv)
     if (file == NULL && (text == NULL) == (use_stdin == 0))
         return cli_fail(c, EXIT_USER, "usage", "give the text with -m TEXT or --stdin",
                         "send needs exactly one of -m and --stdin");
-    peer = argv[optind];
+    peer = group == NULL ? argv[optind] : NULL;
     rc = cli_open_store(c, 0, 0);
     if (rc != 0)
         return rc;
@@ -149,8 +159,22 @@ int cmd_send(struct cli *c, int argc, char **argv)
     } else {
         len = strlen(text);
     }
-    rc = cli_queue_kind(c, &m, peer, text, len, kind, NULL);
-    if (rc == 0) {
+    if (group != NULL)
+        rc = cli_queue_group(c, &m, group, text, len, kind);
+    else
+        rc = cli_queue_kind(c, &m, peer, text, len, kind, NULL);
+    if (rc == 0 && group != NULL) {
+        char mid[SC_MID_LEN + 1];
+        memcpy(mid, m.mid, sizeof mid);
+        rc = cli_flush_outbox(c, &sent);
+        if (sc_store_message_get(c->store, &m, mid) == SOTTO_OK) {
+            cli_print_message(c, &m);
+            if (rc == 0 && m.status == SC_MSG_FAILED)
+                rc = cli_fail(c, EXIT_USER, "not_group_member", "",
+                              "you are no longer a member of the group; not sent");
+            sc_message_clear(&m);
+        }
+    } else if (rc == 0) {
         char mid[SC_MID_LEN + 1];
         memcpy(mid, m.mid, sizeof mid);
         rc = cli_flush_outbox(c, &sent);

@@ -21,6 +21,7 @@ static const struct cli_cmd commands[] = {
     {"typing", cmd_typing, "tell a contact you started or stopped typing"},
     {"timer", cmd_timer, "set the disappearing-message timer of a conversation"},
     {"attachment", cmd_attachment, "fetch a received attachment that was not saved"},
+    {"group", cmd_group, "create groups, list them, add or remove members, leave"},
     {"history", cmd_history, "print stored messages of one or all conversations"},
     {"verify", cmd_verify, "show the safety number (and QR) to compare with a contact"},
     {"trust", cmd_trust, "mark a contact verified after comparing safety numbers"},

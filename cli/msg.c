@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "client/attach.h"
+#include "client/content.h"
 #include "client/sync.h"
 #include "crypto/crypto.h"
 
@@ -52,7 +53,28 @@ cJSON *cli_message_json(const struct sc_message *m)
     }
     if (m->expires_at > 0)
         cJSON_AddNumberToObject(o, "expires_at", (double)m->expires_at);
+    if (m->gid[0] != 0)
+        cJSON_AddStringToObject(o, "group", m->gid);
     return o;
+}
+
+/* `when [group NAME] sender: text`; us as the sender for our own. */
+static void print_group_message(struct cli *c, const char *when, const struct sc_message *m)
+{
+    char gname[SC_GROUP_NAME_MAX + 1], text[SC_BODY_MAX + 160];
+    cli_group_name(c, gname, sizeof gname, m->gid);
+    if (m->kind == SC_KIND_ATTACHMENT)
+        cli_attachment_text(text, sizeof text, m);
+    else if (m->kind == SC_KIND_REACTION)
+        snprintf(text, sizeof text, "reacted %.*s to %s", (int)m->body_len, (const char *)m->body,
+                 m->target);
+    else
+        snprintf(text, sizeof text, "%.*s", (int)m->body_len, (const char *)m->body);
+    printf("%s [group %s] %s: %s", when, gname, m->peer, text);
+    if (m->outgoing && m->status != SC_MSG_SENT)
+        printf("  [%s]", cli_status_name(m->status));
+    printf("\n");
+    fflush(stdout);
 }
 
 /* `when -> peer: caption [attachment NAME, SIZE bytes -> PATH]` */
@@ -113,6 +135,10 @@ void cli_print_message(struct cli *c, const struct sc_message *m)
     }
     localtime_r(&t, &tm);
     strftime(when, sizeof when, "%Y-%m-%d %H:%M", &tm);
+    if (m->gid[0] != 0) {
+        print_group_message(c, when, m);
+        return;
+    }
     if (m->kind == SC_KIND_REACTION) {
         struct sc_message tg;
         char what[80] = "";
@@ -220,6 +246,20 @@ void cli_print_event_message(struct cli *c, const cJSON *o)
     if (id == NULL || peer == NULL || text == NULL)
         return;
     type = cJSON_GetStringValue(cJSON_GetObjectItem(o, "type"));
+    {
+        const char *g = cJSON_GetStringValue(cJSON_GetObjectItem(o, "group"));
+        if (g != NULL && strlen(g) == SC_GID_LEN)
+            memcpy(m.gid, g, SC_GID_LEN + 1);
+    }
+    if (m.gid[0] != 0 && !c->json && c->store != NULL) {
+        /* Stored before the event: print it as history does. */
+        struct sc_message sm;
+        if (sc_store_message_get(c->store, &sm, id) == SOTTO_OK) {
+            cli_print_message(c, &sm);
+            sc_message_clear(&sm);
+            return;
+        }
+    }
     if (type != NULL && strcmp(type, "attachment") == 0 && c->json) {
         cli_emit(c, "sotto.message.v1", cJSON_Duplicate(o, 1));
         return;

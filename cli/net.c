@@ -135,6 +135,21 @@ void cli_on_event(void *ctx, int64_t seq, const char *kind, const char *json)
         const char *dir = cJSON_GetStringValue(cJSON_GetObjectItem(o, "direction"));
         if (dir != NULL && strcmp(dir, "in") == 0)
             cli_print_event_message(c, o);
+    } else if (strcmp(kind, "group") == 0) {
+        const char *name = cJSON_GetStringValue(cJSON_GetObjectItem(o, "name"));
+        const char *by = cJSON_GetStringValue(cJSON_GetObjectItem(o, "by"));
+        const cJSON *mem = cJSON_GetObjectItem(o, "members"), *x;
+        if (c->json) {
+            cli_emit(c, "sotto.group.v1", cJSON_Duplicate(o, 1));
+        } else {
+            printf("[group %s] %s set the members (version %.0f):", name ? name : "?",
+                   by ? by : "?", cJSON_GetNumberValue(cJSON_GetObjectItem(o, "version")));
+            cJSON_ArrayForEach(x, mem) printf(" %s", cJSON_GetStringValue(x));
+            printf("%s\n", cJSON_IsTrue(cJSON_GetObjectItem(o, "member"))
+                               ? ""
+                               : "  (you are not a member)");
+            fflush(stdout);
+        }
     } else if (strcmp(kind, "key_change") == 0) {
         const char *trust = cJSON_GetStringValue(cJSON_GetObjectItem(o, "trust"));
         fprintf(stderr,

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "client/group.h"
 #include "daemon.h"
 #include "safety.h"
 
@@ -274,10 +275,19 @@ static void m_receive(struct daemon *d, struct dclient *cl, const cJSON *id, con
 static void m_send(struct daemon *d, struct dclient *cl, const cJSON *id, const cJSON *params)
 {
     const char *to = rpc_param_str(params, "to"), *text = rpc_param_str(params, "text");
+    const char *group = rpc_param_str(params, "group");
     struct sc_message m;
     char mid[SC_MID_LEN + 1];
     int rc;
-    if (cJSON_GetObjectItem(params, "attachment") != NULL) {
+    if (group != NULL && text != NULL && to == NULL) {
+        /* A group message (text only here; docs/cli.md "Groups"). */
+        rc = cli_queue_group(d->c, &m, group, text, strlen(text), SC_KIND_TEXT);
+        if (rc != 0) {
+            rpc_error(cl, id, rc, "not queued", "see `sotto group list`");
+            return;
+        }
+        to = d->c->cfg.account;
+    } else if (cJSON_GetObjectItem(params, "attachment") != NULL) {
         rpc_m_send_attachment(d, cl, id, params);
         return;
     }
@@ -288,7 +298,7 @@ static void m_send(struct daemon *d, struct dclient *cl, const cJSON *id, const 
     }
     /* cli_queue_message prints errors for people on stderr too; the
      * client gets the exit code as the error code. */
-    rc = cli_queue_message(d->c, &m, to, text, strlen(text));
+    rc = group != NULL ? 0 : cli_queue_message(d->c, &m, to, text, strlen(text));
     if (rc != 0) {
         rpc_error(cl, id, rc, rc == EXIT_UNTRUSTED ? "untrusted_identity" : "not queued",
                   rc == EXIT_UNTRUSTED ? "verify the contact, then trust it" : NULL);
@@ -312,6 +322,8 @@ struct list_ctx {
 static int history_cb(void *ctx, const struct sc_message *m)
 {
     struct list_ctx *x = ctx;
+    if (x->peers != NULL && m->gid[0] != 0)
+        return 0; /* conversations are 1:1 ones */
     if (x->peers != NULL) {
         cJSON_DeleteItemFromObject(x->peers, m->peer);
         cJSON_AddItemToObject(x->peers, m->peer, cli_message_json(m));
@@ -323,11 +335,24 @@ static int history_cb(void *ctx, const struct sc_message *m)
 
 static void m_history(struct daemon *d, struct dclient *cl, const cJSON *id, const cJSON *params)
 {
-    const char *peer = rpc_param_str(params, "peer");
+    const char *peer = rpc_param_str(params, "peer"), *group = rpc_param_str(params, "group");
     const cJSON *limit = cJSON_GetObjectItem(params, "limit");
     struct list_ctx x = {cJSON_CreateArray(), NULL};
     size_t n = cJSON_IsNumber(limit) && limit->valuedouble > 0 ? (size_t)limit->valuedouble : 0;
-    if (sc_store_message_list(d->c->store, peer, n, history_cb, &x) != SOTTO_OK) {
+    struct sc_group_rec r;
+    int rc;
+    if (group != NULL) {
+        rc = cli_group_find(d->c, &r, group);
+        if (rc != 0) {
+            cJSON_Delete(x.arr);
+            rpc_error(cl, id, rc, "no such group", "see `sotto group list`");
+            return;
+        }
+        rc = sc_store_message_list_group(d->c->store, r.hex, n, history_cb, &x);
+    } else {
+        rc = sc_store_message_list(d->c->store, peer, n, history_cb, &x);
+    }
+    if (rc != SOTTO_OK) {
         cJSON_Delete(x.arr);
         rpc_error(cl, id, RPC_INTERNAL, "cannot read the history", NULL);
         return;

@@ -105,6 +105,89 @@ static int decode_ids(struct sc_content *c, const uint8_t *p, size_t len)
     return SOTTO_OK;
 }
 
+/* Group message: gid, message id, then a leaf (text, reaction,
+ * attachment). */
+static int decode_group_message(struct sc_content *c, const uint8_t *p, size_t len)
+{
+    enum { HEAD = 1 + SC_GROUP_ID_BYTES + 16 };
+    if (len < HEAD + 1 || p[0] != SC_CONTENT_GROUP_MESSAGE)
+        return SOTTO_ERR_INVALID_MESSAGE;
+    c->has_gid = 1;
+    memcpy(c->gid, p + 1, SC_GROUP_ID_BYTES);
+    memcpy(c->mid, p + 1 + SC_GROUP_ID_BYTES, 16);
+    c->inner_kind = p[HEAD];
+    return decode_leaf(c, p + HEAD, len - HEAD, 0);
+}
+
+int sc_group_has(const struct sc_group *g, const char *name)
+{
+    for (size_t i = 0; i < g->n_members && i < SC_GROUP_MEMBERS_MAX; i++)
+        if (strcmp(g->members[i], name) == 0)
+            return 1;
+    return 0;
+}
+
+int sc_group_decode(struct sc_group *g, const uint8_t *p, size_t len)
+{
+    size_t off, nl, n;
+    int rc;
+    memset(g, 0, sizeof *g);
+    if (len < SC_GROUP_ID_BYTES + 4 + 1)
+        return SOTTO_ERR_INVALID_MESSAGE;
+    memcpy(g->id, p, SC_GROUP_ID_BYTES);
+    g->version = be32(p + SC_GROUP_ID_BYTES);
+    nl = p[SC_GROUP_ID_BYTES + 4];
+    off = SC_GROUP_ID_BYTES + 5;
+    if (nl == 0 || nl > SC_GROUP_NAME_MAX || len - off < nl + 1 ||
+        !sc_device_name_valid(p + off, nl) || memchr(p + off, 0, nl) != NULL)
+        return SOTTO_ERR_INVALID_MESSAGE;
+    memcpy(g->name, p + off, nl);
+    off += nl;
+    n = p[off++];
+    if (n == 0 || n > SC_GROUP_MEMBERS_MAX)
+        return SOTTO_ERR_INVALID_MESSAGE;
+    for (size_t i = 0; i < n; i++) {
+        char name[SC_NAME_MAX + 1];
+        if (len - off < 1 || len - off - 1 < p[off])
+            return SOTTO_ERR_INVALID_MESSAGE;
+        rc = take_name(name, p + off + 1, p[off]);
+        if (rc != SOTTO_OK || sc_group_has(g, name))
+            return SOTTO_ERR_INVALID_MESSAGE;
+        off += 1 + (size_t)p[off];
+        memcpy(g->members[g->n_members++], name, sizeof name);
+    }
+    return off == len ? SOTTO_OK : SOTTO_ERR_INVALID_MESSAGE;
+}
+
+int sc_group_encode(uint8_t *out, size_t cap, size_t *len, const struct sc_group *g)
+{
+    struct sc_group chk;
+    size_t nl = strlen(g->name), off;
+    *len = 0;
+    if (cap < SC_GROUP_STATE_MAX || nl == 0 || nl > SC_GROUP_NAME_MAX || g->n_members == 0 ||
+        g->n_members > SC_GROUP_MEMBERS_MAX)
+        return SOTTO_ERR_INVALID_ARGUMENT;
+    memcpy(out, g->id, SC_GROUP_ID_BYTES);
+    put32(out + SC_GROUP_ID_BYTES, g->version);
+    out[SC_GROUP_ID_BYTES + 4] = (uint8_t)nl;
+    memcpy(out + SC_GROUP_ID_BYTES + 5, g->name, nl);
+    off = SC_GROUP_ID_BYTES + 5 + nl;
+    out[off++] = (uint8_t)g->n_members;
+    for (size_t i = 0; i < g->n_members; i++) {
+        size_t ml = strnlen(g->members[i], SC_NAME_MAX + 1);
+        if (ml > SC_NAME_MAX)
+            return SOTTO_ERR_INVALID_ARGUMENT;
+        out[off++] = (uint8_t)ml;
+        memcpy(out + off, g->members[i], ml);
+        off += ml;
+    }
+    /* What we send must be what every receiver accepts. */
+    if (sc_group_decode(&chk, out, off) != SOTTO_OK)
+        return SOTTO_ERR_INVALID_ARGUMENT;
+    *len = off;
+    return SOTTO_OK;
+}
+
 static int decode_transcript(struct sc_content *c, const uint8_t *p, size_t len)
 {
     size_t nl;
@@ -119,6 +202,8 @@ static int decode_transcript(struct sc_content *c, const uint8_t *p, size_t len)
         return rc;
     memcpy(c->mid, p + 2 + nl, 16);
     c->inner_kind = p[2 + nl + 16];
+    if (c->inner_kind == SC_CONTENT_GROUP_MESSAGE)
+        return decode_group_message(c, p + 2 + nl + 16, len - 2 - nl - 16);
     return decode_leaf(c, p + 2 + nl + 16, len - 2 - nl - 16, 1);
 }
 
@@ -180,6 +265,27 @@ int sc_content_decode(struct sc_content *c, const uint8_t *p, size_t len)
         c->body = p + 5;
         c->body_len = len - 5;
         return SOTTO_OK;
+    case SC_CONTENT_GROUP_STATE: {
+        struct sc_group g;
+        int rc = sc_group_decode(&g, p + 1, len - 1);
+        if (rc != SOTTO_OK)
+            return rc;
+        c->has_gid = 1;
+        memcpy(c->gid, g.id, SC_GROUP_ID_BYTES);
+        c->body = p + 1;
+        c->body_len = len - 1;
+        return SOTTO_OK;
+    }
+    case SC_CONTENT_SENDER_KEY:
+        if (len < 1 + SC_GROUP_ID_BYTES + 1 || len - 1 - SC_GROUP_ID_BYTES > SC_SKDM_MAX)
+            return SOTTO_ERR_INVALID_MESSAGE;
+        c->has_gid = 1;
+        memcpy(c->gid, p + 1, SC_GROUP_ID_BYTES);
+        c->body = p + 1 + SC_GROUP_ID_BYTES;
+        c->body_len = len - 1 - SC_GROUP_ID_BYTES;
+        return SOTTO_OK;
+    case SC_CONTENT_GROUP_MESSAGE:
+        return decode_group_message(c, p, len);
     default:
         return SOTTO_ERR_INVALID_MESSAGE;
     }
@@ -346,6 +452,8 @@ int sc_history_append(uint8_t *buf, size_t cap, size_t *len, const struct sc_mes
         return SOTTO_ERR_NOT_FOUND;
     if (!sc_name_valid(m->peer))
         return SOTTO_ERR_INVALID_ARGUMENT;
+    if (m->gid[0] != 0)
+        return SOTTO_ERR_NOT_FOUND; /* group messages: not in this slice */
     rc = sc_content_for_message(&inner, &il, m->kind, m->body, m->body_len, m->target);
     if (rc != SOTTO_OK)
         return rc;

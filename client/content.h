@@ -7,7 +7,7 @@
  *
  *   1 text         UTF-8 text
  *   2 transcript   (to our own devices) name length, name, message id(16),
- *                  inner content (kind 1, 4, 6 or 7)
+ *                  inner content (kind 1, 4, 6, 7 or 13)
  *   3 receipt      1 delivered | 2 read, message ids (16 each, 1..64)
  *   4 reaction     target message id(16), emoji (1..64 bytes)
  *   5 typing       1 started | 0 stopped
@@ -20,6 +20,14 @@
  *   9 read sync    (to our own devices) message ids (16 each, 1..64) we read
  *  10 device name  (to our own devices) be32 device id, name (0..64 bytes,
  *                  no control characters; empty = unnamed)
+ *  11 group state  group id(16), be32 version, name length, name (1..64
+ *                  bytes, no control characters), member count (1..32),
+ *                  members: name length, name (distinct account names)
+ *  12 sender key   group id(16), our SenderKeyDistributionMessage for it
+ *  13 group msg    group id(16), message id(16), inner content (kind 1, 4
+ *                  or 7); the
+ *                  plaintext of a SenderKeyMessage (envelope type 7), and
+ *                  a transcript's inner content for a group message
  *
  * A transcript or history item keeps the message's own id, so a reaction
  * or receipt naming it finds it on every device of the account.
@@ -44,6 +52,9 @@ enum sc_content_kind {
     SC_CONTENT_HISTORY = 8,
     SC_CONTENT_READ_SYNC = 9,
     SC_CONTENT_DEVICE_NAME = 10,
+    SC_CONTENT_GROUP_STATE = 11,
+    SC_CONTENT_SENDER_KEY = 12,
+    SC_CONTENT_GROUP_MESSAGE = 13,
 };
 
 enum {
@@ -56,6 +67,12 @@ enum {
     SC_HISTORY_BATCH = 128 * 1024,    /* bytes of items per history message */
     SC_HISTORY_BATCH_MIN = 72 * 1024, /* one 64 KiB text and its item header fit */
     SC_HISTORY_REQUEST = 896 * 1024,  /* all copies of a batch: under sottod's 1 MiB */
+    SC_GROUP_ID_BYTES = 16,
+    SC_GROUP_NAME_MAX = 64,
+    SC_GROUP_MEMBERS_MAX = 32,
+    SC_GROUP_STATE_MAX =
+        16 + 4 + 1 + SC_GROUP_NAME_MAX + 1 + SC_GROUP_MEMBERS_MAX * (1 + SC_NAME_MAX),
+    SC_SKDM_MAX = 4096,
     SC_HISTORY_ITEM_OVERHEAD = 1 + 1 + 8 + 8 + 1 + SC_NAME_MAX + 16 + 4 + 1 + 16,
 };
 
@@ -79,7 +96,31 @@ struct sc_content {
     size_t n_items;
     const uint8_t *items;
     size_t items_len;
+    /* group state, sender key, group message (also inside a transcript):
+     * the group; body/body_len is the state encoding or the SKDM; a group
+     * message's own id is in mid */
+    int has_gid;
+    uint8_t gid[SC_GROUP_ID_BYTES];
 };
+
+/* A group's state (content kind 11). */
+struct sc_group {
+    uint8_t id[SC_GROUP_ID_BYTES];
+    uint32_t version;
+    char name[SC_GROUP_NAME_MAX + 1];
+    size_t n_members;
+    char members[SC_GROUP_MEMBERS_MAX][SC_NAME_MAX + 1];
+};
+
+/* g's encoding (kind 11 without the kind byte) into out (cap >=
+ * SC_GROUP_STATE_MAX). SOTTO_ERR_INVALID_ARGUMENT for a group that would
+ * not decode (bad name, no or too many members, duplicates). */
+SOTTO_MUST_CHECK int sc_group_encode(uint8_t *out, size_t cap, size_t *len,
+                                     const struct sc_group *g);
+/* The reverse; SOTTO_ERR_INVALID_MESSAGE if malformed. */
+SOTTO_MUST_CHECK int sc_group_decode(struct sc_group *g, const uint8_t *p, size_t len);
+/* 1 if name is a member of g. */
+int sc_group_has(const struct sc_group *g, const char *name);
 
 /* Decodes p[0..len). A transcript's inner content is decoded into the same
  * struct (inner_kind and the inner fields; kind stays TRANSCRIPT). Anything

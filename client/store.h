@@ -30,7 +30,8 @@ enum sc_store_sizes {
     SC_NAME_MAX = 64,    /* account names: [a-z0-9._-]{1,64} */
     SC_MID_LEN = 32,     /* message id: 16 random bytes in hex */
     SC_BODY_MAX = 64 * 1024,
-    SC_SCHEMA_VERSION = 2,
+    SC_SCHEMA_VERSION = 3,
+    SC_GID_LEN = 32,              /* group id: 16 random bytes in hex */
     SC_JOURNAL_KEEP_ACKED = 1000, /* events kept after every subscriber acked them */
     SC_JOURNAL_KEEP_MAX = 100000, /* events kept at most */
 };
@@ -161,6 +162,7 @@ struct sc_message {
     int kind;                    /* enum sc_msg_kind */
     char target[SC_MID_LEN + 1]; /* reaction: the message reacted to */
     int64_t expires_at;          /* ms; 0 = kept. Set on add from the timer */
+    char gid[SC_GID_LEN + 1];    /* group id (hex), "" for a 1:1 message */
 };
 
 enum sc_msg_kind {
@@ -170,7 +172,8 @@ enum sc_msg_kind {
 };
 
 /* Adds a message; when the conversation has a timer (contact timer_s) and
- * m->expires_at is 0, the row expires at m->ts + timer. An existing mid is
+ * m->expires_at is 0, the row expires at m->ts + timer (never for a group
+ * message). An existing mid is
  * SOTTO_ERR_DUPLICATE_MESSAGE (dedupe). */
 SOTTO_MUST_CHECK int sc_store_message_add(struct sc_store *s, const struct sc_message *m);
 SOTTO_MUST_CHECK int sc_store_message_status(struct sc_store *s, const char *mid, int status);
@@ -187,9 +190,12 @@ SOTTO_MUST_CHECK int sc_store_message_expire(struct sc_store *s, int64_t now, si
 void sc_message_clear(struct sc_message *m);
 typedef int sc_message_cb(void *ctx, const struct sc_message *m);
 /* Messages with peer (all peers if NULL), oldest first, the last `limit`
- * (0 = all). */
+ * (0 = all). With a peer, group messages are left out. */
 SOTTO_MUST_CHECK int sc_store_message_list(struct sc_store *s, const char *peer, size_t limit,
                                            sc_message_cb *cb, void *ctx);
+/* The same for the messages of group gid (hex). */
+SOTTO_MUST_CHECK int sc_store_message_list_group(struct sc_store *s, const char *gid, size_t limit,
+                                                 sc_message_cb *cb, void *ctx);
 
 struct sc_outbox_item {
     char mid[SC_MID_LEN + 1];
@@ -200,7 +206,8 @@ struct sc_outbox_item {
     size_t body_len;
     int kind; /* enum sc_msg_kind */
     char target[SC_MID_LEN + 1];
-    int64_t ts; /* the message's timestamp: the envelope carries it */
+    int64_t ts;               /* the message's timestamp: the envelope carries it */
+    char gid[SC_GID_LEN + 1]; /* group message: the group (peer is then us) */
 };
 /* Queues a send: history row (status QUEUED) and outbox row, one
  * transaction. Returns only after the data is on disk. */
@@ -239,6 +246,28 @@ SOTTO_MUST_CHECK int sc_store_journal_prune(struct sc_store *s, int64_t keep_ack
 /* A subscriber's cursor: last acked seq (0 if new). */
 SOTTO_MUST_CHECK int sc_store_cursor_get(struct sc_store *s, int64_t *seq, const char *sub);
 SOTTO_MUST_CHECK int sc_store_cursor_set(struct sc_store *s, const char *sub, int64_t seq);
+
+/* ---- groups and sender keys (client/group.h encodes the state) ---- */
+
+/* A group's state (opaque bytes, sealed) under its hex id. */
+SOTTO_MUST_CHECK int sc_store_group_put(struct sc_store *s, const char *gid, const uint8_t *state,
+                                        size_t len);
+/* *state malloc'd; free with sc_free_secret. SOTTO_ERR_NOT_FOUND if none. */
+SOTTO_MUST_CHECK int sc_store_group_get(struct sc_store *s, uint8_t **state, size_t *len,
+                                        const char *gid);
+typedef int sc_group_row_cb(void *ctx, const char *gid, const uint8_t *state, size_t len);
+/* Calls cb for every group (by id); a nonzero return stops and is returned. */
+SOTTO_MUST_CHECK int sc_store_group_list(struct sc_store *s, sc_group_row_cb *cb, void *ctx);
+/* Sender-key records (lib/group's, opaque) per (sender, device,
+ * distribution id); rows keyed by a blind index of the three. */
+SOTTO_MUST_CHECK int sc_store_sender_key_put(struct sc_store *s, const char *sender,
+                                             uint32_t device, const uint8_t dist[16],
+                                             const uint8_t *rec, size_t len);
+SOTTO_MUST_CHECK int sc_store_sender_key_get(struct sc_store *s, uint8_t **rec, size_t *len,
+                                             const char *sender, uint32_t device,
+                                             const uint8_t dist[16]);
+SOTTO_MUST_CHECK int sc_store_sender_key_delete(struct sc_store *s, const char *sender,
+                                                uint32_t device, const uint8_t dist[16]);
 
 /* 1 if name is a valid account/contact name. */
 int sc_name_valid(const char *name);

@@ -105,6 +105,8 @@ char *sc_message_json_text(const struct sc_message *m)
     }
     if (m->expires_at > 0)
         cJSON_AddNumberToObject(o, "expires_at", (double)m->expires_at);
+    if (m->gid[0] != 0)
+        cJSON_AddStringToObject(o, "group", m->gid);
     free(text);
     out = cJSON_PrintUnformatted(o);
     cJSON_Delete(o);

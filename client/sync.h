@@ -130,6 +130,20 @@ SOTTO_MUST_CHECK int sc_sync_send_typing(struct sc_sync *s, const char *peer, in
  * messages added afterwards expire ts + seconds later. */
 SOTTO_MUST_CHECK int sc_sync_send_timer(struct sc_sync *s, const char *peer, uint32_t seconds);
 
+/* Groups (client/group.h, docs/cli.md "Groups"). Each change stores the
+ * new state, journals a "group" event and sends the state to every member
+ * (before and after the change) and to our other devices; SOTTO_OK only
+ * when all of them took it (the state is stored either way).
+ * create: we are a member; members[0..n) the others; *gid the new id. */
+SOTTO_MUST_CHECK int sc_sync_group_create(struct sc_sync *s, char gid[SC_GID_LEN + 1],
+                                          const char *name, const char (*members)[SC_NAME_MAX + 1],
+                                          size_t n);
+/* SOTTO_ERR_NOT_GROUP_MEMBER when we are not in the group;
+ * SOTTO_ERR_NOT_FOUND for an unknown group or (remove) a non-member. */
+SOTTO_MUST_CHECK int sc_sync_group_add(struct sc_sync *s, const char *gid, const char *name);
+SOTTO_MUST_CHECK int sc_sync_group_remove(struct sc_sync *s, const char *gid, const char *name);
+SOTTO_MUST_CHECK int sc_sync_group_leave(struct sc_sync *s, const char *gid);
+
 /* Appends an event to the journal and calls on_event. */
 SOTTO_MUST_CHECK int sc_sync_event(struct sc_sync *s, const char *kind, const char *json);
 

@@ -27,4 +27,25 @@ int sc_sync_apply_device_name(struct sc_sync *s, const struct sc_content *ct);
  * *done = 1 if the history went. */
 int sc_sync_pending_history(struct sc_sync *s, int *done);
 
+/* The same SenderKeyMessage to every device of `to` as envelope type 7
+ * under guid (retrying like sc_sync_send_content). */
+int sc_sync_send_skm(struct sc_sync *s, const char *to, const uint8_t *skm, size_t len,
+                     const uint8_t guid[16], int64_t ts);
+/* A transcript of inner (sent to dest under mid) to our other devices;
+ * best effort (a failure is journalled). */
+void sc_sync_transcript(struct sc_sync *s, const char *dest, const char *mid, const uint8_t *inner,
+                        size_t inner_len, int64_t ts);
+
+/* Groups (client/sync_group.c). */
+int sc_sync_send_group(struct sc_sync *s, const struct sc_outbox_item *it);
+int sc_sync_apply_group_state(struct sc_sync *s, const char *peer, const struct sc_content *ct);
+int sc_sync_apply_sender_key(struct sc_sync *s, const char *peer, uint32_t device,
+                             const struct sc_content *ct);
+/* Decrypts a SenderKeyMessage from (peer, device) to its content (kind
+ * 13, *pt malloc'd, free with sc_free_secret(*pt, ct_len)); refuses one
+ * whose sender or whose reader (we) is not a current member of the group
+ * (SOTTO_ERR_NOT_GROUP_MEMBER). SOTTO_ERR_NO_SESSION: no sender key yet. */
+int sc_sync_group_open(struct sc_sync *s, uint8_t **pt, size_t *pt_len, const char *peer,
+                       uint32_t device, const uint8_t *ct, size_t ct_len);
+
 #endif

@@ -12,6 +12,7 @@
 
 #include "client/account.h"
 #include "client/attach.h"
+#include "client/group.h"
 #include "crypto/crypto.h"
 #include "client/sstore.h"
 #include "sotto/session.h"
@@ -195,7 +196,7 @@ static int add_message(struct sc_sync *s, struct sc_message *m, int64_t *seq, ch
     }
     if (m->kind == SC_KIND_ATTACHMENT)
         rc = fetch_attachment(s, m, &abody, &abody_len, m->mid);
-    if (rc == SOTTO_OK && m->expires_at == 0 &&
+    if (rc == SOTTO_OK && m->expires_at == 0 && m->gid[0] == 0 &&
         sc_store_contact_get(s->store, &c, m->peer) == SOTTO_OK && c.timer_s > 0)
         m->expires_at = m->ts + (int64_t)c.timer_s * 1000; /* disappearing */
     if (rc == SOTTO_OK)
@@ -241,7 +242,8 @@ static int import_history(struct sc_sync *s, const struct sc_content *ct)
 
 /* Control content (receipts, typing, timers, syncs): applied, nothing
  * stored as a message. SOTTO_ERR_NOT_FOUND when ct is a message. */
-static int apply_control(struct sc_sync *s, const char *peer, const struct sc_content *ct)
+static int apply_control(struct sc_sync *s, const char *peer, uint32_t device,
+                         const struct sc_content *ct)
 {
     int from_self = strcmp(peer, s->self) == 0;
     char js[160];
@@ -266,6 +268,10 @@ static int apply_control(struct sc_sync *s, const char *peer, const struct sc_co
         return import_history(s, ct);
     case SC_CONTENT_DEVICE_NAME:
         return from_self ? sc_sync_apply_device_name(s, ct) : SOTTO_ERR_INVALID_MESSAGE;
+    case SC_CONTENT_GROUP_STATE:
+        return sc_sync_apply_group_state(s, peer, ct);
+    case SC_CONTENT_SENDER_KEY:
+        return sc_sync_apply_sender_key(s, peer, device, ct);
     case SC_CONTENT_TRANSCRIPT:
         if (!from_self)
             return SOTTO_ERR_INVALID_MESSAGE;
@@ -295,6 +301,15 @@ static void message_from_content(struct sc_message *m, const struct sc_content *
         sc_mid_from_bytes(m->mid, ct->mid);
         m->outgoing = 1;
         m->status = SC_MSG_SENT;
+        if (ct->has_gid)
+            sc_mid_from_bytes(m->gid, ct->gid);
+    } else if (ct->kind == SC_CONTENT_GROUP_MESSAGE) {
+        /* Its own id, not the envelope's: a resend to a member's new
+         * device goes under a new guid, the others drop it as a copy. */
+        snprintf(m->peer, sizeof m->peer, "%s", peer);
+        sc_mid_from_bytes(m->mid, ct->mid);
+        m->status = SC_MSG_RECEIVED;
+        sc_mid_from_bytes(m->gid, ct->gid);
     } else {
         snprintf(m->peer, sizeof m->peer, "%s", peer);
         memcpy(m->mid, mid, sizeof m->mid);
@@ -314,6 +329,8 @@ static int store_envelope(struct sc_sync *s, const Sotto__Server__Envelope *e, c
     struct sc_content ct;
     struct sc_message m;
     char *js = NULL;
+    uint8_t *gpt = NULL;
+    size_t gpt_len = 0;
     int64_t seq = 0;
     int rc;
 
@@ -322,18 +339,29 @@ static int store_envelope(struct sc_sync *s, const Sotto__Server__Envelope *e, c
     rc = sc_store_begin(s->store);
     if (rc != SOTTO_OK)
         return rc;
-    rc = sotto_session_decrypt(&pt, &ss, &addr, (int)e->type, e->content.data, e->content.len);
+    if (e->type == SC_ENVELOPE_SENDER_KEY) {
+        /* A group message: checked against the group's members there. */
+        rc = sc_sync_group_open(s, &gpt, &gpt_len, peer, e->source_device, e->content.data,
+                                e->content.len);
+        if (rc == SOTTO_OK)
+            rc = sc_content_decode(&ct, gpt, gpt_len);
+    } else {
+        rc = sotto_session_decrypt(&pt, &ss, &addr, (int)e->type, e->content.data, e->content.len);
+        if (rc == SOTTO_OK)
+            rc = sc_content_decode(&ct, pt.data, pt.len);
+        /* Group messages come only as sender-key messages. */
+        if (rc == SOTTO_OK && ct.kind == SC_CONTENT_GROUP_MESSAGE)
+            rc = SOTTO_ERR_INVALID_MESSAGE;
+    }
     if (rc == SOTTO_OK)
-        rc = sc_content_decode(&ct, pt.data, pt.len);
-    if (rc == SOTTO_OK)
-        rc = apply_control(s, peer, &ct);
+        rc = apply_control(s, peer, e->source_device, &ct);
     if (rc == SOTTO_ERR_NOT_FOUND) {
         message_from_content(&m, &ct, peer, mid);
         m.device = e->source_device;
         m.ts = e->timestamp ? (int64_t)e->timestamp : (int64_t)e->server_timestamp;
         rc = add_message(s, &m, &seq, &js);
         if (rc == SOTTO_OK)
-            *stored = m.outgoing ? 2 : 1;
+            *stored = m.outgoing || m.gid[0] != 0 ? 2 : 1; /* no receipts in groups yet */
         else if (rc == SOTTO_ERR_DUPLICATE_MESSAGE)
             rc = SOTTO_OK;
     }
@@ -347,6 +375,8 @@ static int store_envelope(struct sc_sync *s, const Sotto__Server__Envelope *e, c
     }
     free(js);
     sotto_buf_free(&pt);
+    if (gpt != NULL)
+        sc_free_secret(gpt, e->content.len);
     sc_sstore_clear(&x);
     return rc;
 }
@@ -386,7 +416,12 @@ static int handle_envelope(struct sc_sync *s, const Sotto__Server__Envelope *e, 
     rc = store_envelope(s, e, peer, mid, stored);
     if (rc == SOTTO_ERR_STORE || rc == SOTTO_ERR_NOMEM)
         return rc; /* keep it on the server: retry next time */
-    if (rc != SOTTO_OK)
+    /* A sender-key message we have no key for (its distribution message
+     * never came, or came after it) is journalled and acked, not kept: see
+     * docs/cli.md "Groups". */
+    if (rc == SOTTO_ERR_NO_SESSION && e->type == SC_ENVELOPE_SENDER_KEY)
+        (void)sc_sync_event_kv(s, "error", peer, "error", "unknown_sender_key");
+    else if (rc != SOTTO_OK)
         (void)sc_sync_event_kv(s, "error", peer, "error", sotto_err_name(rc));
     rc = ack(s, &e->guid);
     /* A delivery receipt, best effort: the message is stored either way. */

@@ -13,6 +13,7 @@
 #include "client/account.h"
 #include "client/attach.h"
 #include "client/config.h"
+#include "client/group.h"
 #include "client/sstore.h"
 #include "crypto/crypto.h"
 #include "sotto/session.h"
@@ -118,7 +119,7 @@ static void free_envelopes(Sotto__Server__OutEnvelope *e, size_t n)
 /* One attempt: encrypt to every listed device and Send. *rs on SOTTO_OK. */
 static int try_send(struct sc_sync *s, const struct sotto_store *ss, const char *to,
                     const uint8_t *content, size_t clen, const uint8_t guid[16], int64_t ts,
-                    Sotto__Server__Response **rs)
+                    const struct sotto_buf *skm, Sotto__Server__Response **rs)
 {
     Sotto__Server__Request rq = SOTTO__SERVER__REQUEST__INIT;
     Sotto__Server__Send snd = SOTTO__SERVER__SEND__INIT;
@@ -139,8 +140,20 @@ static int try_send(struct sc_sync *s, const struct sotto_store *ss, const char 
         int type;
         if (strcmp(to, s->self) == 0 && dev[i].id == sc_conn_hello(s->conn)->device_id)
             continue;
-        rc =
-            sotto_session_encrypt(&ct, &type, ss, &addr, content, clen, (uint64_t)sc_sync_now_ms());
+        if (skm != NULL) {
+            /* A group message: the same SenderKeyMessage for every device. */
+            ct.data = malloc(skm->len);
+            if (ct.data == NULL) {
+                rc = SOTTO_ERR_NOMEM;
+                break;
+            }
+            memcpy(ct.data, skm->data, skm->len);
+            ct.len = skm->len;
+            type = SC_ENVELOPE_SENDER_KEY;
+        } else {
+            rc = sotto_session_encrypt(&ct, &type, ss, &addr, content, clen,
+                                       (uint64_t)sc_sync_now_ms());
+        }
         if (rc != SOTTO_OK)
             break;
         sotto__server__out_envelope__init(&env[ne]);
@@ -187,7 +200,8 @@ static void forget_devices(struct sc_sync *s, const char *peer,
 /* Sends content to every device of `to` (retrying after the server's
  * device-mismatch refusal with fresh keys); SOTTO_OK when the server took it. */
 static int send_to(struct sc_sync *s, const struct sotto_store *ss, const char *to,
-                   const uint8_t *content, size_t clen, const uint8_t guid[16], int64_t ts)
+                   const uint8_t *content, size_t clen, const uint8_t guid[16], int64_t ts,
+                   const struct sotto_buf *skm)
 {
     int rc = SOTTO_ERR_NO_SESSION, fetch = 0;
     for (int attempt = 0; attempt < SEND_TRIES; attempt++) {
@@ -197,7 +211,7 @@ static int send_to(struct sc_sync *s, const struct sotto_store *ss, const char *
             if (rc != SOTTO_OK)
                 break;
         }
-        rc = try_send(s, ss, to, content, clen, guid, ts, &rs);
+        rc = try_send(s, ss, to, content, clen, guid, ts, skm, &rs);
         if (rc == SOTTO_ERR_NO_SESSION || (rc == SOTTO_ERR_UNTRUSTED_IDENTITY && !fetch)) {
             fetch = 1; /* no list or sessions yet, or the list moved on */
             continue;
@@ -227,7 +241,20 @@ int sc_sync_send_content(struct sc_sync *s, const char *to, const uint8_t *conte
     int rc;
     st_random_bytes(guid, sizeof guid);
     sc_sstore_init(&ss, &x, s->store, s->self);
-    rc = send_to(s, &ss, to, content, len, guid, 0);
+    rc = send_to(s, &ss, to, content, len, guid, 0, NULL);
+    sc_sstore_clear(&x);
+    return rc;
+}
+
+int sc_sync_send_skm(struct sc_sync *s, const char *to, const uint8_t *skm, size_t len,
+                     const uint8_t guid[16], int64_t ts)
+{
+    struct sotto_store ss;
+    struct sc_sstore x;
+    struct sotto_buf b = {(uint8_t *)skm, len};
+    int rc;
+    sc_sstore_init(&ss, &x, s->store, s->self);
+    rc = send_to(s, &ss, to, NULL, 0, guid, ts, &b);
     sc_sstore_clear(&x);
     return rc;
 }
@@ -259,10 +286,20 @@ static void send_transcript(struct sc_sync *s, const struct sotto_store *ss, con
     rc = sc_content_transcript(&content, &clen, to, mid, inner, inner_len);
     st_random_bytes(guid, sizeof guid);
     if (rc == SOTTO_OK)
-        rc = send_to(s, ss, s->self, content, clen, guid, ts);
+        rc = send_to(s, ss, s->self, content, clen, guid, ts, NULL);
     sc_free_secret(content, clen);
     if (rc != SOTTO_OK)
         (void)sc_sync_event_kv(s, "error", s->self, "error", "transcript_not_sent");
+}
+
+void sc_sync_transcript(struct sc_sync *s, const char *dest, const char *mid, const uint8_t *inner,
+                        size_t inner_len, int64_t ts)
+{
+    struct sotto_store ss;
+    struct sc_sstore x;
+    sc_sstore_init(&ss, &x, s->store, s->self);
+    send_transcript(s, &ss, dest, mid, inner, inner_len, ts);
+    sc_sstore_clear(&x);
 }
 
 /* Sends one item; SOTTO_OK when the server took it. */
@@ -274,12 +311,14 @@ static int send_item(struct sc_sync *s, const struct sc_outbox_item *it)
     size_t clen = 0;
     int rc = sc_mid_to_bytes(guid, it->mid);
 
+    if (it->gid[0] != 0)
+        return sc_sync_send_group(s, it);
     if (rc == SOTTO_OK)
         rc = sc_content_for_message(&content, &clen, it->kind, it->body, it->body_len, it->target);
     if (rc != SOTTO_OK)
         return rc == SOTTO_ERR_NOMEM ? rc : SOTTO_ERR_INVALID_MESSAGE;
     sc_sstore_init(&ss, &x, s->store, s->self);
-    rc = send_to(s, &ss, it->peer, content, clen, guid, it->ts);
+    rc = send_to(s, &ss, it->peer, content, clen, guid, it->ts, NULL);
     if (rc == SOTTO_OK && strcmp(it->peer, s->self) != 0)
         send_transcript(s, &ss, it->peer, it->mid, content, clen, it->ts);
     sc_free_secret(content, clen);
@@ -445,6 +484,14 @@ int sc_sync_flush(struct sc_sync *s, int64_t now, size_t *sent)
             rc = sc_store_outbox_hold(s->store, it.peer);
             if (rc == SOTTO_OK)
                 rc = sc_sync_event_kv(s, "held", it.peer, "id", it.mid);
+        } else if (sr == SOTTO_ERR_NOT_GROUP_MEMBER) {
+            /* We left or were removed: nothing will ever send it. Not a
+             * hold: that would stop every group message (all are "to" us). */
+            rc = sc_store_outbox_done(s->store, it.mid);
+            if (rc == SOTTO_OK)
+                rc = sc_store_message_status(s->store, it.mid, SC_MSG_FAILED);
+            if (rc == SOTTO_OK)
+                rc = sc_sync_event_kv(s, "error", it.peer, "error", "not_group_member");
         } else if (sr == SOTTO_ERR_NOT_FOUND) {
             /* No such account: retrying cannot help; keep it, but held. */
             rc = sc_store_outbox_hold(s->store, it.peer);

@@ -28,8 +28,10 @@ static int insert_message(struct sc_store *s, const struct sc_message *m)
         return rc;
     if (m->kind == SC_KIND_REACTION && strlen(m->target) != SC_MID_LEN)
         return SOTTO_ERR_INVALID_ARGUMENT;
+    if (m->gid[0] != 0 && strlen(m->gid) != SC_GID_LEN)
+        return SOTTO_ERR_INVALID_ARGUMENT;
     expires = m->expires_at;
-    if (expires == 0) {
+    if (expires == 0 && m->gid[0] == 0) { /* a 1:1 timer is not the group's */
         rc = sc_prepare(s, &st, "SELECT timer FROM contacts WHERE pid = ?", 1);
         if (rc != SOTTO_OK)
             return rc;
@@ -40,7 +42,7 @@ static int insert_message(struct sc_store *s, const struct sc_message *m)
     }
     rc = sc_prepare(s, &st,
                     "INSERT INTO messages(mid, pid, peer, outgoing, device, ts, status, body,"
-                    " kind, target, expires_at) VALUES(?,?,?,?,?,?,?,?,?,?,?)",
+                    " kind, target, expires_at, gid) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
                     1);
     if (rc != SOTTO_OK)
         return rc;
@@ -62,6 +64,8 @@ static int insert_message(struct sc_store *s, const struct sc_message *m)
     if (m->kind == SC_KIND_REACTION)
         sqlite3_bind_text(st, 10, m->target, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(st, 11, expires);
+    if (m->gid[0] != 0)
+        sqlite3_bind_text(st, 12, m->gid, -1, SQLITE_TRANSIENT);
     return sc_step_done(st);
 }
 
@@ -135,7 +139,7 @@ void sc_message_clear(struct sc_message *m)
     memset(m, 0, sizeof *m);
 }
 
-#define MSG_COLS "mid, peer, outgoing, device, ts, status, body, kind, target, expires_at"
+#define MSG_COLS "mid, peer, outgoing, device, ts, status, body, kind, target, expires_at, gid"
 
 /* Fills m from a row of MSG_COLS; m->body is malloc'd. */
 static int read_message(struct sc_store *s, struct sc_message *m, sqlite3_stmt *st)
@@ -166,6 +170,8 @@ static int read_message(struct sc_store *s, struct sc_message *m, sqlite3_stmt *
     if (sqlite3_column_type(st, 8) == SQLITE_TEXT && sqlite3_column_bytes(st, 8) == SC_MID_LEN)
         memcpy(m->target, sqlite3_column_text(st, 8), SC_MID_LEN + 1);
     m->expires_at = sqlite3_column_int64(st, 9);
+    if (sqlite3_column_type(st, 10) == SQLITE_TEXT && sqlite3_column_bytes(st, 10) == SC_GID_LEN)
+        memcpy(m->gid, sqlite3_column_text(st, 10), SC_GID_LEN + 1);
     return sc_column_unseal(s, &m->body, &m->body_len, st, 6, "messages", "body", mid);
 }
 
@@ -236,12 +242,36 @@ int sc_store_message_list(struct sc_store *s, const char *peer, size_t limit, sc
     }
     rc = sc_prepare(s, &st,
                     "SELECT " MSG_COLS " FROM (SELECT *, rowid AS r FROM messages"
-                    " WHERE (?1 = '' OR pid = ?1) ORDER BY ts DESC, r DESC LIMIT ?2)"
+                    " WHERE (?1 = '' OR (pid = ?1 AND gid IS NULL)) ORDER BY ts DESC, r DESC"
+                    " LIMIT ?2)"
                     " ORDER BY ts, r",
                     1);
     if (rc != SOTTO_OK)
         return rc;
     sqlite3_bind_text(st, 1, pid, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, limit == 0 ? -1 : (sqlite3_int64)limit);
+    while (rc == SOTTO_OK && sqlite3_step(st) == SQLITE_ROW) {
+        rc = read_message(s, &m, st);
+        if (rc == SOTTO_OK)
+            rc = cb(ctx, &m);
+        sc_message_clear(&m);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int sc_store_message_list_group(struct sc_store *s, const char *gid, size_t limit,
+                                sc_message_cb *cb, void *ctx)
+{
+    struct sc_message m;
+    sqlite3_stmt *st;
+    int rc = sc_prepare(s, &st,
+                        "SELECT " MSG_COLS " FROM (SELECT *, rowid AS r FROM messages"
+                        " WHERE gid = ?1 ORDER BY ts DESC, r DESC LIMIT ?2) ORDER BY ts, r",
+                        1);
+    if (rc != SOTTO_OK)
+        return rc;
+    sqlite3_bind_text(st, 1, gid, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(st, 2, limit == 0 ? -1 : (sqlite3_int64)limit);
     while (rc == SOTTO_OK && sqlite3_step(st) == SQLITE_ROW) {
         rc = read_message(s, &m, st);
@@ -293,7 +323,8 @@ int sc_store_outbox_next(struct sc_store *s, struct sc_outbox_item *it, int64_t 
     memset(it, 0, sizeof *it);
     rc = sc_prepare(s, &st,
                     "SELECT m.mid, m.peer, m.outgoing, m.device, m.ts, m.status, m.body,"
-                    " m.kind, m.target, m.expires_at, o.attempts, o.next_at FROM outbox o JOIN "
+                    " m.kind, m.target, m.expires_at, m.gid, o.attempts, o.next_at FROM outbox o"
+                    " JOIN "
                     "messages m ON m.mid = o.mid"
                     " WHERE o.held = 0 AND o.next_at <= ? AND NOT EXISTS (SELECT 1 FROM outbox"
                     " o2 WHERE o2.pid = o.pid AND o2.rowid < o.rowid)"
@@ -313,8 +344,9 @@ int sc_store_outbox_next(struct sc_store *s, struct sc_outbox_item *it, int64_t 
             it->kind = m.kind;
             it->ts = m.ts;
             memcpy(it->target, m.target, sizeof it->target);
-            it->attempts = (uint32_t)sqlite3_column_int64(st, 10);
-            it->next_at = sqlite3_column_int64(st, 11);
+            memcpy(it->gid, m.gid, sizeof it->gid);
+            it->attempts = (uint32_t)sqlite3_column_int64(st, 11);
+            it->next_at = sqlite3_column_int64(st, 12);
         }
     }
     sqlite3_finalize(st);

@@ -40,6 +40,13 @@ static const char *const migrations[] = {
     "ALTER TABLE messages ADD COLUMN expires_at INTEGER NOT NULL DEFAULT 0;"
     "CREATE INDEX messages_expiry ON messages(expires_at) WHERE expires_at > 0;"
     "ALTER TABLE contacts ADD COLUMN timer INTEGER NOT NULL DEFAULT 0;",
+    /* 3: groups (random id in clear, everything else sealed), sender-key
+     * records keyed by a blind index of (sender, device, distribution id),
+     * and the group a message belongs to (clear random id, like mid) */
+    "CREATE TABLE groups(gid TEXT PRIMARY KEY, state BLOB NOT NULL);"
+    "CREATE TABLE sender_keys(kid TEXT PRIMARY KEY, record BLOB NOT NULL);"
+    "ALTER TABLE messages ADD COLUMN gid TEXT;"
+    "CREATE INDEX messages_gid ON messages(gid, ts) WHERE gid IS NOT NULL;",
 };
 
 static int get_version(struct sc_store *s, int *v)

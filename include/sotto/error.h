@@ -46,7 +46,8 @@
     XX(KT_INCONSISTENT, "kt_inconsistent", "transparency log checkpoints are inconsistent (fork)") \
     XX(KT_STALE, "kt_stale", "transparency log checkpoint is older than one already accepted")     \
     XX(KT_UNAUTHORISED, "kt_unauthorised",                                                         \
-       "the transparency log shows a change to your account that you did not make")
+       "the transparency log shows a change to your account that you did not make")                \
+    XX(NOT_GROUP_MEMBER, "not_group_member", "not a current member of that group")
 
 enum sotto_err {
 #define SOTTO_ERR_ENUM(name, str, msg) SOTTO_ERR_##name,

@@ -187,6 +187,96 @@ static void test_history(void)
     free(buf);
 }
 
+/* Group state (11), sender key (12), group message (13) and a group
+ * message inside a transcript. */
+static void test_group_kinds(void)
+{
+    struct sc_group g, back;
+    struct sc_content c;
+    uint8_t buf[1 + SC_GROUP_STATE_MAX], msg[1 + 32 + 3], skd[1 + 16 + 4], tr[80];
+    size_t n, tl;
+
+    memset(&g, 0, sizeof g);
+    memset(g.id, 0xab, sizeof g.id);
+    g.version = 7;
+    strcpy(g.name, "team");
+    strcpy(g.members[0], "alice");
+    strcpy(g.members[1], "bob");
+    g.n_members = 2;
+    CHECK_OK(sc_group_encode(buf + 1, sizeof buf - 1, &n, &g));
+    buf[0] = SC_CONTENT_GROUP_STATE;
+    CHECK_OK(sc_content_decode(&c, buf, 1 + n));
+    CHECK(c.kind == SC_CONTENT_GROUP_STATE && c.has_gid && c.gid[0] == 0xab);
+    CHECK_OK(sc_group_decode(&back, c.body, c.body_len));
+    CHECK(back.version == 7 && back.n_members == 2 && strcmp(back.members[1], "bob") == 0 &&
+          strcmp(back.name, "team") == 0 && sc_group_has(&back, "alice") &&
+          !sc_group_has(&back, "carol"));
+    prefixes_bounded(buf, 1 + n);
+    for (size_t i = 1; i < 1 + n; i++)
+        CHECK(!decodes(buf, i)); /* every truncation is refused */
+    buf[1 + n] = 0;
+    CHECK(!decodes(buf, 2 + n)); /* trailing byte */
+    /* must-fail encodings: duplicate member, bad member name, empty or
+     * control-character name, no members, too many */
+    strcpy(g.members[1], "alice");
+    CHECK(sc_group_encode(buf + 1, sizeof buf - 1, &n, &g) == SOTTO_ERR_INVALID_ARGUMENT);
+    strcpy(g.members[1], "Bob!");
+    CHECK(sc_group_encode(buf + 1, sizeof buf - 1, &n, &g) == SOTTO_ERR_INVALID_ARGUMENT);
+    strcpy(g.members[1], "bob");
+    strcpy(g.name, "a\nb");
+    CHECK(sc_group_encode(buf + 1, sizeof buf - 1, &n, &g) == SOTTO_ERR_INVALID_ARGUMENT);
+    g.name[0] = 0;
+    CHECK(sc_group_encode(buf + 1, sizeof buf - 1, &n, &g) == SOTTO_ERR_INVALID_ARGUMENT);
+    strcpy(g.name, "team");
+    g.n_members = 0;
+    CHECK(sc_group_encode(buf + 1, sizeof buf - 1, &n, &g) == SOTTO_ERR_INVALID_ARGUMENT);
+    g.n_members = SC_GROUP_MEMBERS_MAX + 1;
+    CHECK(sc_group_encode(buf + 1, sizeof buf - 1, &n, &g) == SOTTO_ERR_INVALID_ARGUMENT);
+    /* a hand-made state with a member count of 33 */
+    {
+        uint8_t bad[1 + 16 + 4 + 1 + 1 + 1] = {SC_CONTENT_GROUP_STATE};
+        bad[21] = 1;
+        bad[22] = 'x';
+        bad[23] = SC_GROUP_MEMBERS_MAX + 1;
+        CHECK(!decodes(bad, sizeof bad));
+    }
+
+    memset(skd, 0x33, sizeof skd);
+    skd[0] = SC_CONTENT_SENDER_KEY;
+    CHECK_OK(sc_content_decode(&c, skd, sizeof skd));
+    CHECK(c.kind == SC_CONTENT_SENDER_KEY && c.has_gid && c.body_len == 4);
+    CHECK(!decodes(skd, 17)); /* no SKDM */
+
+    msg[0] = SC_CONTENT_GROUP_MESSAGE;
+    memset(msg + 1, 0xcd, 16);
+    memset(msg + 17, 0xef, 16);
+    msg[33] = SC_CONTENT_TEXT;
+    msg[34] = 'h';
+    msg[35] = 'i';
+    CHECK_OK(sc_content_decode(&c, msg, sizeof msg));
+    CHECK(c.kind == SC_CONTENT_GROUP_MESSAGE && c.inner_kind == SC_CONTENT_TEXT && c.has_gid &&
+          c.gid[15] == 0xcd && c.mid[0] == 0xef && c.body_len == 2);
+    CHECK(!decodes(msg, 33));
+    msg[33] = SC_CONTENT_TIMER; /* no timers in groups */
+    CHECK(!decodes(msg, sizeof msg));
+    msg[33] = SC_CONTENT_GROUP_MESSAGE; /* no nesting */
+    CHECK(!decodes(msg, sizeof msg));
+    msg[33] = SC_CONTENT_TEXT;
+
+    /* our own group message as a transcript */
+    {
+        uint8_t *t = NULL;
+        CHECK_OK(sc_content_transcript(&t, &tl, "alice", MID, msg, sizeof msg));
+        CHECK(tl <= sizeof tr);
+        memcpy(tr, t, tl);
+        free(t);
+    }
+    CHECK_OK(sc_content_decode(&c, tr, tl));
+    CHECK(c.kind == SC_CONTENT_TRANSCRIPT && c.has_gid && c.gid[0] == 0xcd &&
+          c.inner_kind == SC_CONTENT_TEXT && strcmp(c.dest, "alice") == 0 && c.body_len == 2);
+    prefixes_bounded(tr, tl);
+}
+
 static void test_mid_hex(void)
 {
     uint8_t b[16];
@@ -207,5 +297,6 @@ int main(void)
     test_transcript();
     test_history();
     test_mid_hex();
+    test_group_kinds();
     return t_done();
 }

@@ -3,7 +3,8 @@
  * (client/content.c): everything a peer's device puts inside a Signal
  * message goes through sc_content_decode. Invariants: decoded views stay
  * inside the input; a history batch that decodes yields exactly its
- * declared item count, each re-encodable from the stored form.
+ * declared item count, each re-encodable from the stored form; a group
+ * state that decodes re-encodes to the same bytes.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     if (!inside(c.body, c.body_len, data, size) || !inside(c.ids, 16 * c.n_ids, data, size))
         abort();
+    if (c.kind == SC_CONTENT_GROUP_STATE) {
+        struct sc_group g;
+        uint8_t enc[SC_GROUP_STATE_MAX];
+        size_t el;
+        if (sc_group_decode(&g, c.body, c.body_len) != SOTTO_OK ||
+            sc_group_encode(enc, sizeof enc, &el, &g) != SOTTO_OK || el != c.body_len ||
+            memcmp(enc, c.body, el) != 0)
+            abort();
+    }
     if (c.kind != SC_CONTENT_HISTORY)
         return 0;
     q = c.items;
