@@ -15,7 +15,7 @@
 #define PG_A "account_id = $1::int8 AND device_id = $2::int8"
 
 #define PG_STMTS(X)                                                                                \
-    X(LOCK_LOG, "SELECT pg_advisory_xact_lock(5367)")                                          \
+    X(LOCK_LOG, "SELECT pg_advisory_xact_lock(5367)")                                              \
     X(LOG_LAST, "SELECT idx, hash FROM change_log ORDER BY idx DESC LIMIT 1")                      \
     X(LOG_ALL, "SELECT idx, kind, account_id, payload, prev_hash, hash FROM change_log"            \
                " ORDER BY idx")                                                                    \
@@ -59,7 +59,7 @@
                  " signature = EXCLUDED.signature")                                                \
     X(LAST_RESORT_CLEAR, "DELETE FROM kyber_prekeys WHERE " PG_A " AND last_resort = 1")           \
     X(SIGNED_GET, "SELECT key_id, public_key, signature FROM signed_prekeys WHERE " PG_A)          \
-    X(ONETIME_TAKE, "DELETE FROM onetime_prekeys WHERE " PG_A " AND key_id ="                   \
+    X(ONETIME_TAKE, "DELETE FROM onetime_prekeys WHERE " PG_A " AND key_id ="                      \
                     " (SELECT key_id FROM onetime_prekeys WHERE " PG_A                             \
                     " ORDER BY key_id LIMIT 1 FOR UPDATE SKIP LOCKED)"                             \
                     " RETURNING key_id, public_key")                                               \
@@ -74,8 +74,7 @@
                     " source_account, source_device, type, timestamp, server_ts, expires,"         \
                     " content) SELECT $1::int8, $2::int8, $3::bytea, $4::text, $5::int8,"          \
                     " $6::int8, $7::int8, $8::int8, $9::int8, $10::int8, $11::bytea"               \
-                    " WHERE NOT EXISTS (SELECT 1 FROM acked WHERE " PG_A                           \
-                    " AND guid = $3::bytea)"                                                       \
+                    " WHERE NOT EXISTS (SELECT 1 FROM acked WHERE " PG_A " AND guid = $3::bytea)"  \
                     " ON CONFLICT(account_id, device_id, guid) DO NOTHING RETURNING seq")          \
     X(TOMBSTONE_PUT, "INSERT INTO acked(account_id, device_id, guid, expires)"                     \
                      " VALUES($1::int8, $2::int8, $3::bytea, $4::int8)"                            \

@@ -27,14 +27,15 @@ opts_for() {
 }
 
 # 1. the C end-to-end tests, each against its own database
-for t in flow bundles crash expiry kt; do
-  db="e2e_$t"
+#    (pg_nodes: two sottod nodes sharing one database)
+for t in test_e2e_flow test_e2e_bundles test_e2e_crash test_e2e_expiry test_e2e_kt pg_nodes; do
+  db="${t#test_}"
   pg_createdb "$db" || { echo "FAIL: createdb $db"; exit 1; }
   s=$(date +%s)
-  if SOTTO_E2E_SERVER_OPTS="$(opts_for "$db")" "$E2E_BIN/test_e2e_$t" >"$PG_DIR/$t.out" 2>&1; then
-    echo "ok   test_e2e_$t on postgres ($(($(date +%s) - s))s)"
+  if SOTTO_E2E_SERVER_OPTS="$(opts_for "$db")" "$E2E_BIN/$t" >"$PG_DIR/$t.out" 2>&1; then
+    echo "ok   $t on postgres ($(($(date +%s) - s))s)"
   else
-    echo "FAIL test_e2e_$t on postgres:"
+    echo "FAIL $t on postgres:"
     tail -30 "$PG_DIR/$t.out"
     fails=$((fails + 1))
   fi
