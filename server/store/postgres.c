@@ -120,6 +120,19 @@ static void reconnect(struct pg_store *q)
     }
 }
 
+/*
+ * 1 if r failed because the connection is gone and nothing of a transaction
+ * is lost with it (not inside BEGIN ... COMMIT): the caller may reconnect
+ * and run the statement once more. Statements run outside a transaction
+ * are reads or idempotent writes (expire, checkpoint), so a statement the
+ * server ran before the connection dropped does no harm run again.
+ */
+static int lost(const struct pg_store *q, const PGresult *r)
+{
+    return PQresultStatus(r) == PGRES_FATAL_ERROR && PQstatus(q->conn) == CONNECTION_BAD &&
+           !q->in_tx;
+}
+
 /* Maps a failed result to a store status; logs everything but constraints. */
 static int fail(struct pg_store *q, const PGresult *r, const char *what)
 {
@@ -146,6 +159,11 @@ PGresult *pg_run(struct pg_store *q, enum pg_stmt i, const struct pg_args *a, in
     reconnect(q);
     snprintf(name, sizeof(name), "sd%d", (int)i);
     r = PQexecPrepared(q->conn, name, a->n, a->v, a->len, a->fmt, 1);
+    if (lost(q, r)) { /* outside a transaction: one retry on a new session */
+        PQclear(r);
+        reconnect(q);
+        r = PQexecPrepared(q->conn, name, a->n, a->v, a->len, a->fmt, 1);
+    }
     st = PQresultStatus(r);
     if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
         *rc = SD_ST_OK;
@@ -174,10 +192,15 @@ int pg_exec(struct pg_store *q, const char *sql)
     int rc = SD_ST_OK;
 
     reconnect(q);
+    r = PQexec(q->conn, sql);
+    if (lost(q, r)) {
+        PQclear(r);
+        reconnect(q);
+        r = PQexec(q->conn, sql);
+    }
     if (strcmp(sql, "BEGIN") == 0) {
         q->in_tx = 1;
     }
-    r = PQexec(q->conn, sql);
     if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK) {
         (void)fail(q, r, sql);
         rc = SD_ST_ERROR;

@@ -170,8 +170,9 @@ static int share_keys(void)
     if (mkdtemp(node[1].dir) == NULL) {
         return -1;
     }
-    snprintf(cmd, sizeof(cmd), "mkdir -m 700 %s/var && cp -p %s/var/server.key %s/var/log.key %s/var/",
-             node[1].dir, node[0].dir, node[0].dir, node[1].dir);
+    snprintf(cmd, sizeof(cmd),
+             "mkdir -m 700 %s/var && cp -p %s/var/server.key %s/var/log.key %s/var/", node[1].dir,
+             node[0].dir, node[0].dir, node[1].dir);
     return system(cmd) == 0 ? 0 : -1;
 }
 

@@ -76,24 +76,39 @@ pg_psql e2e_flow "ALTER TABLE change_log DISABLE TRIGGER change_log_append_only;
 check "admin verify-log finds the edited entry" bash -c \
   'out=$(admin e2e_flow verify-log); [ $? -ne 0 ] && grep -q "^broken index=3" <<<"$out"'
 
-# 3. a client end-to-end script through a sottod wrapper
-if [ -n "${SOTTO:-}" ] && [ -x "${SOTTO:-}" ]; then
-  pg_createdb client || exit 1
-  wrap="$PG_DIR/sottod-pg"
-  printf '#!/bin/sh\nexec %q %s "$@"\n' "$SOTTOD" "$(opts_for client)" >"$wrap"
+check "sottod without its database exits with a clear error" bash -c \
+  'out=$("$SOTTOD" -d "$PG_DIR/nodb" -p 0 --http-port 0 -o server.store=postgres \
+     -o postgres.conninfo=postgresql://sotto@%2Fnonexistent/x 2>&1)
+   [ $? -ne 0 ] && grep -q "cannot connect to postgres" <<<"$out"'
+check "an unknown store is refused" bash -c \
+  '! "$SOTTOD" -d "$PG_DIR/nodb" -o server.store=mysql fingerprint'
+
+# 3. client end-to-end scripts through a sottod wrapper: e2e_exchange.sh,
+#    and e2e_reconnect.sh (PostgreSQL restarted under a running sottod)
+: "${SOTTO:?SOTTO must name the sotto binary}"
+restart="$PG_DIR/restart.sh"
+{
+  echo '#!/usr/bin/env bash'
+  declare -f pg_as_owner
+  printf 'pg_as_owner %q -D %q -m fast -w restart -o %q >/dev/null\n' "$PG_BIN/pg_ctl" \
+    "$PG_DIR/data" "-c listen_addresses='' -k $PG_DIR -c fsync=off -c max_connections=50"
+} >"$restart"
+chmod 755 "$restart"
+for t in client/e2e_exchange pg/e2e_reconnect; do
+  db="c_${t##*/}"
+  pg_createdb "$db" || exit 1
+  wrap="$PG_DIR/sottod-$db"
+  printf '#!/bin/sh\nexec %q %s "$@"\n' "$SOTTOD" "$(opts_for "$db")" >"$wrap"
   chmod 755 "$wrap"
   s=$(date +%s)
-  if SOTTOD="$wrap" bash "$here/../client/e2e_exchange.sh" >"$PG_DIR/client.out" 2>&1; then
-    echo "ok   client e2e_exchange.sh on postgres ($(($(date +%s) - s))s)"
+  if SOTTOD="$wrap" PG_RESTART="$restart" bash "$here/../$t.sh" >"$PG_DIR/$db.out" 2>&1; then
+    echo "ok   $t.sh on postgres ($(($(date +%s) - s))s)"
   else
-    echo "FAIL client e2e_exchange.sh on postgres:"
-    tail -30 "$PG_DIR/client.out"
+    echo "FAIL $t.sh on postgres:"
+    tail -30 "$PG_DIR/$db.out"
     fails=$((fails + 1))
   fi
-else
-  echo "FAIL: SOTTO (the sotto binary) not set"
-  fails=$((fails + 1))
-fi
+done
 
 echo "postgres: $fails failure(s), $(($(date +%s) - t0))s"
 [ "$fails" -eq 0 ]
