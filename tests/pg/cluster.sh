@@ -53,9 +53,10 @@ pg_up() {
     cat "$PG_DIR/initdb.log" >&2
     return 1
   fi
-  # unix socket only; fsync off: these tests kill sottod, never PostgreSQL
+  # unix socket only; fsync off (PG_FSYNC=on for benchmarks): the tests kill
+  # sottod, never PostgreSQL
   if ! pg_as_owner "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 60 \
-    -o "-c listen_addresses='' -k $PG_DIR -c fsync=off -c max_connections=50" \
+    -o "-c listen_addresses='' -k $PG_DIR -c fsync=${PG_FSYNC:-off} -c max_connections=50" \
     start >/dev/null; then
     echo "FAIL: PostgreSQL did not start:" >&2
     cat "$PG_DIR/server.log" >&2
