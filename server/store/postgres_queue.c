@@ -26,6 +26,9 @@ void pg_batch_rollback(struct sd_store *st)
     pg_exec(pg(st), "ROLLBACK");
 }
 
+/* SD_ST_FULL when the device's queue holds cap envelopes (nothing stored,
+ * as SQLite checks before it inserts); e->seq = 0 when the guid was queued
+ * or acked already (an idempotent retry). */
 static int put_one(struct pg_store *q, struct sd_envelope *e, uint32_t cap)
 {
     struct pg_args a = {0};
@@ -34,15 +37,6 @@ static int put_one(struct pg_store *q, struct sd_envelope *e, uint32_t cap)
 
     pa_i64(&a, e->account_id);
     pa_i64(&a, e->device_id);
-    r = pg_run(q, PG_QUEUE_DEPTH, &a, &rc);
-    if (r == NULL) {
-        return rc;
-    }
-    rc = pg_i64(r, 0, 0) >= (int64_t)cap ? SD_ST_FULL : SD_ST_OK;
-    PQclear(r);
-    if (rc != SD_ST_OK) {
-        return rc;
-    }
     pa_blob(&a, e->guid, 16);
     pa_text(&a, e->source);
     pa_i64(&a, e->source_account);
@@ -52,17 +46,31 @@ static int put_one(struct pg_store *q, struct sd_envelope *e, uint32_t cap)
     pa_i64(&a, (int64_t)e->server_ts);
     pa_i64(&a, (int64_t)e->expires);
     pa_blob(&a, e->content.p, e->content.len);
+    pa_i64(&a, cap);
+    e->seq = 0;
     r = pg_run(q, PG_ENVELOPE_PUT, &a, &rc);
-    /* no row: the guid is queued or was acked already (an idempotent retry) */
-    e->seq = r != NULL && PQntuples(r) == 1 ? pg_i64(r, 0, 0) : 0;
+    if (r != NULL && PQntuples(r) != 1) {
+        rc = SD_ST_ERROR;
+    }
+    if (rc == SD_ST_OK && pg_i64(r, 0, 0) >= (int64_t)cap) {
+        rc = SD_ST_FULL;
+    }
+    if (rc == SD_ST_OK) {
+        e->seq = pg_i64(r, 0, 1);
+    }
     PQclear(r);
     return rc == SD_ST_CONFLICT ? SD_ST_ERROR : rc;
 }
 
+/*
+ * One envelope needs no savepoint: when it is refused (FULL) nothing was
+ * stored, and when it fails the whole batch's transaction fails, so no send
+ * in it is acked. Several envelopes of one send are all or none.
+ */
 int pg_envelopes_put(struct sd_store *st, struct sd_envelope *e, size_t n, uint32_t cap)
 {
     struct pg_store *q = pg(st);
-    int rc = pg_exec(q, "SAVEPOINT send");
+    int rc = n > 1 ? pg_exec(q, "SAVEPOINT send") : SD_ST_OK;
 
     if (rc != SD_ST_OK) {
         return rc;
@@ -70,10 +78,12 @@ int pg_envelopes_put(struct sd_store *st, struct sd_envelope *e, size_t n, uint3
     for (size_t i = 0; rc == SD_ST_OK && i < n; i++) {
         rc = put_one(q, &e[i], cap);
     }
-    if (rc != SD_ST_OK) {
+    if (n > 1 && rc != SD_ST_OK) {
         pg_exec(q, "ROLLBACK TO SAVEPOINT send");
     }
-    pg_exec(q, "RELEASE SAVEPOINT send");
+    if (n > 1) {
+        pg_exec(q, "RELEASE SAVEPOINT send");
+    }
     return rc;
 }
 
@@ -116,22 +126,19 @@ int pg_envelopes_after(struct sd_store *st, int64_t account_id, uint32_t device_
 int pg_envelope_delete(struct sd_store *st, int64_t account_id, uint32_t device_id,
                        const uint8_t guid[16], uint64_t tomb_expires)
 {
-    struct pg_store *q = pg(st);
     struct pg_args a = {0};
-    uint64_t changed = 0;
+    PGresult *r;
     int rc;
 
     pa_i64(&a, account_id);
     pa_i64(&a, device_id);
     pa_blob(&a, guid, 16);
-    rc = pg_do(q, PG_ENVELOPE_DELETE, &a, &changed);
-    if (rc == SD_ST_OK && changed == 0) {
-        return SD_ST_NOT_FOUND;
+    pa_i64(&a, (int64_t)tomb_expires);
+    r = pg_run(pg(st), PG_ENVELOPE_ACK, &a, &rc);
+    if (r != NULL && (PQntuples(r) != 1 || pg_i64(r, 0, 0) == 0)) {
+        rc = PQntuples(r) == 1 ? SD_ST_NOT_FOUND : SD_ST_ERROR;
     }
-    if (rc == SD_ST_OK) {
-        pa_i64(&a, (int64_t)tomb_expires);
-        rc = pg_do(q, PG_TOMBSTONE_PUT, &a, NULL);
-    }
+    PQclear(r);
     return rc;
 }
 

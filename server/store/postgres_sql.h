@@ -69,22 +69,26 @@
                   " RETURNING key_id, public_key, signature")                                      \
     X(LAST_RESORT_GET, "SELECT key_id, public_key, signature FROM kyber_prekeys"                   \
                        " WHERE " PG_A " AND last_resort = 1 LIMIT 1")                              \
-    X(QUEUE_DEPTH, "SELECT coalesce((SELECT n FROM queue_depth WHERE " PG_A "), 0)")               \
-    X(ENVELOPE_PUT, "INSERT INTO envelopes(account_id, device_id, guid, source,"                   \
+    /* the queue depth and the insert in one round trip: (depth, seq or NULL) */                   \
+    X(ENVELOPE_PUT, "WITH dep AS (SELECT coalesce((SELECT n FROM queue_depth WHERE " PG_A "), 0)"  \
+                    " AS n), ins AS (INSERT INTO envelopes(account_id, device_id, guid, source,"   \
                     " source_account, source_device, type, timestamp, server_ts, expires,"         \
                     " content) SELECT $1::int8, $2::int8, $3::bytea, $4::text, $5::int8,"          \
                     " $6::int8, $7::int8, $8::int8, $9::int8, $10::int8, $11::bytea"               \
-                    " WHERE NOT EXISTS (SELECT 1 FROM acked WHERE " PG_A " AND guid = $3::bytea)"  \
-                    " ON CONFLICT(account_id, device_id, guid) DO NOTHING RETURNING seq")          \
-    X(TOMBSTONE_PUT, "INSERT INTO acked(account_id, device_id, guid, expires)"                     \
-                     " VALUES($1::int8, $2::int8, $3::bytea, $4::int8)"                            \
-                     " ON CONFLICT(account_id, device_id, guid)"                                   \
-                     " DO UPDATE SET expires = EXCLUDED.expires")                                  \
+                    " WHERE (SELECT n FROM dep) < $12::int8 AND NOT EXISTS (SELECT 1 FROM acked"   \
+                    " WHERE " PG_A " AND guid = $3::bytea)"                                        \
+                    " ON CONFLICT(account_id, device_id, guid) DO NOTHING RETURNING seq)"          \
+                    " SELECT (SELECT n FROM dep), (SELECT seq FROM ins)")                          \
+    /* delete and remember the guid in one round trip: rows deleted */                             \
+    X(ENVELOPE_ACK, "WITH d AS (DELETE FROM envelopes WHERE " PG_A " AND guid = $3::bytea"         \
+                    " RETURNING 1), t AS (INSERT INTO acked(account_id, device_id, guid, expires)" \
+                    " SELECT $1::int8, $2::int8, $3::bytea, $4::int8 WHERE EXISTS"                 \
+                    " (SELECT 1 FROM d) ON CONFLICT(account_id, device_id, guid)"                  \
+                    " DO UPDATE SET expires = EXCLUDED.expires) SELECT count(*) FROM d")           \
     X(TOMBSTONE_EXPIRE, "DELETE FROM acked WHERE expires <= $1::int8")                             \
     X(ENVELOPES_AFTER, "SELECT seq, guid, source, source_device, type, timestamp, server_ts,"      \
                        " content FROM envelopes WHERE " PG_A " AND seq > $3::int8"                 \
                        " AND expires > $4::int8 ORDER BY seq LIMIT $5::int8")                      \
-    X(ENVELOPE_DELETE, "DELETE FROM envelopes WHERE " PG_A " AND guid = $3::bytea")                \
     X(EXPIRE, "DELETE FROM envelopes WHERE expires <= $1::int8")                                   \
     X(STATS, "SELECT (SELECT count(*) FROM accounts), (SELECT count(*) FROM devices),"             \
              " (SELECT coalesce(sum(n), 0)::int8 FROM queue_depth)")                               \
