@@ -112,8 +112,8 @@ static void reconnect(struct pg_store *q)
     if (PQstatus(q->conn) != CONNECTION_BAD || q->in_tx) {
         return;
     }
-    sd_log(SD_LOG_WARN, "store connection lost; reconnecting", "err=\"%s\"",
-           PQerrorMessage(q->conn));
+    sd_log(SD_LOG_WARN, "store connection lost; reconnecting", "err=\"%.*s\"",
+           (int)strcspn(PQerrorMessage(q->conn), "\n"), PQerrorMessage(q->conn));
     PQreset(q->conn);
     if (PQstatus(q->conn) == CONNECTION_OK) {
         prepare_all(q);
@@ -141,8 +141,10 @@ static int fail(struct pg_store *q, const PGresult *r, const char *what)
     if (state != NULL && strncmp(state, "23", 2) == 0) {
         return SD_ST_CONFLICT;
     }
-    sd_log(SD_LOG_ERROR, "store failure", "op=\"%.60s\" sqlstate=%s err=\"%s\"", what,
-           state ? state : "-", r ? PQresultErrorMessage(r) : PQerrorMessage(q->conn));
+    const char *msg = r ? PQresultErrorMessage(r) : PQerrorMessage(q->conn);
+
+    sd_log(SD_LOG_ERROR, "store failure", "op=\"%.60s\" sqlstate=%s err=\"%.*s\"", what,
+           state ? state : "-", (int)strcspn(msg, "\n"), msg);
     return SD_ST_ERROR;
 }
 
