@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "admin.h"
+#include "config.h"
 #include "kt.h"
 #include "log.h"
 #include "store/store.h"
@@ -30,8 +31,10 @@ int sd_admin_main(const struct sd_config *cfg, int argc, char **argv)
                 "verify-log | kt | kt-leaves\n");
         return 2;
     }
-    if (sd_store_sqlite_open(&st, cfg->db_path, 1) != SD_ST_OK) {
-        fprintf(stderr, "sottod admin: cannot open %s (is data_dir right?)\n", cfg->db_path);
+    if (sd_store_open(&st, cfg, 1) != SD_ST_OK) {
+        fprintf(stderr, "sottod admin: cannot open %s\n",
+                cfg->store == SD_STORE_POSTGRES ? "the PostgreSQL store (postgres.conninfo right?)"
+                                                : "the database (is data_dir right?)");
         return 1;
     }
     if (strcmp(what, "kt") == 0 || strcmp(what, "kt-leaves") == 0) {

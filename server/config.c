@@ -104,6 +104,18 @@ static int set_rate(struct sd_rate *r, const char *key, const char *suffix_rate,
     return set_double(&r->burst, v);
 }
 
+static int set_store(int *dst, const char *v)
+{
+    if (strcmp(v, "sqlite") == 0) {
+        *dst = SD_STORE_SQLITE;
+    } else if (strcmp(v, "postgres") == 0) {
+        *dst = SD_STORE_POSTGRES;
+    } else {
+        return -1;
+    }
+    return 0;
+}
+
 static int set_server(struct sd_config *c, const char *k, const char *v)
 {
     if (strcmp(k, "listen") == 0) {
@@ -120,6 +132,9 @@ static int set_server(struct sd_config *c, const char *k, const char *v)
     }
     if (strcmp(k, "database") == 0) {
         return set_str(c->db_path, sizeof(c->db_path), v);
+    }
+    if (strcmp(k, "store") == 0) {
+        return set_store(&c->store, v);
     }
     if (strcmp(k, "blob_dir") == 0) {
         return set_str(c->blob_dir, sizeof(c->blob_dir), v);
@@ -196,6 +211,8 @@ static int handler(void *user, const char *section, const char *name, const char
         rc = set_port(&c->http_port, value);
     } else if (strcmp(section, "http") == 0 && strcmp(name, "enabled") == 0) {
         rc = set_bool(&c->http_enabled, value);
+    } else if (strcmp(section, "postgres") == 0 && strcmp(name, "conninfo") == 0) {
+        rc = set_str(c->pg_conninfo, sizeof(c->pg_conninfo), value);
     } else if (strcmp(section, "limits") == 0) {
         rc = set_limits(c, name, value);
     }

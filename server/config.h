@@ -12,6 +12,8 @@ struct sd_rate {
     double burst;   /* bucket size */
 };
 
+enum sd_store_kind { SD_STORE_SQLITE = 0, SD_STORE_POSTGRES = 1 };
+
 struct sd_config {
     char listen[64];
     int port;
@@ -22,7 +24,9 @@ struct sd_config {
     char key_file[600]; /* default: <data_dir>/server.key */
     char db_path[600];  /* default: <data_dir>/sotto.db */
     char ready_file[600];
-    char blob_dir[600]; /* default: <data_dir>/blobs */
+    char blob_dir[600];     /* default: <data_dir>/blobs */
+    int store;              /* enum sd_store_kind: server.store = sqlite | postgres */
+    char pg_conninfo[1024]; /* postgres.conninfo (libpq keywords or URI) */
     int log_level;
     uint32_t max_connections;
     uint32_t queue_cap;       /* envelopes per device */

@@ -131,9 +131,9 @@ static int serve(const struct sd_config *cfg)
     }
     srv.cfg = cfg;
     srv.loop = uv_default_loop();
-    if (sd_store_sqlite_open(&srv.store, cfg->db_path, 0) != SD_ST_OK ||
-        (srv.rl = sd_rl_new(cfg)) == NULL) {
-        fprintf(stderr, "sottod: cannot open the database %s\n", cfg->db_path);
+    if (sd_store_open(&srv.store, cfg, 0) != SD_ST_OK || (srv.rl = sd_rl_new(cfg)) == NULL) {
+        fprintf(stderr, "sottod: cannot open the database %s\n",
+                cfg->store == SD_STORE_POSTGRES ? "(postgres.conninfo)" : cfg->db_path);
         goto out;
     }
     if (kt_path(ktkey, sizeof(ktkey), cfg) != 0 || sd_kt_open(&srv.kt, srv.store, ktkey) != 0) {
@@ -162,9 +162,11 @@ static int serve(const struct sd_config *cfg)
     sd_fingerprint(fp, srv.spub);
     sd_kt_describe(srv.kt, ktdesc, sizeof(ktdesc));
     sd_log(SD_LOG_INFO, "sottod listening",
-           "addr=%s port=%d http_port=%d db=\"%s\" key_created=%d "
+           "addr=%s port=%d http_port=%d store=%s db=\"%s\" key_created=%d "
            "server_key=%s fingerprint=\"%s\" %s",
-           cfg->listen, srv.port, srv.http_port, cfg->db_path, created, hex, fp, ktdesc);
+           cfg->listen, srv.port, srv.http_port,
+           cfg->store == SD_STORE_POSTGRES ? "postgres" : "sqlite",
+           cfg->store == SD_STORE_POSTGRES ? "" : cfg->db_path, created, hex, fp, ktdesc);
     uv_run(srv.loop, UV_RUN_DEFAULT);
     sd_log(SD_LOG_INFO, "sottod stopped", "status=%s", "clean");
     rc = 0;

@@ -41,9 +41,14 @@ int sq_injected(struct sq_store *q)
     return 1;
 }
 
+static const struct sd_store_ops sq_ops;
+
+/* Only SQLite stores inject failures; another backend ignores the call. */
 void sd_store_sqlite_fail_every(struct sd_store *s, uint32_t n)
 {
-    sq(s)->fail_every = n;
+    if (s->ops == &sq_ops) {
+        sq(s)->fail_every = n;
+    }
 }
 
 /* ROLLBACK is never failed on purpose: a real one fails only with the disk. */
@@ -153,8 +158,6 @@ static void sq_close(struct sd_store *s)
     sqlite3_close(q->db);
     free(q);
 }
-
-static const struct sd_store_ops sq_ops;
 
 int sd_store_sqlite_open(struct sd_store **out, const char *path, int readonly)
 {

@@ -9,29 +9,6 @@
 
 /* ---- change log: idx, hash = SHA-256(prev || idx || kind || account || payload) ---- */
 
-/* hash = SHA-256(prev || BE64(idx) || kind || BE64(account_id) || payload) */
-static int log_hash(uint8_t out[32], const uint8_t prev[32], uint64_t idx, int kind,
-                    int64_t account_id, const uint8_t *payload, size_t plen)
-{
-    uint8_t *buf = malloc(32 + 17 + plen);
-
-    if (buf == NULL) {
-        return -1;
-    }
-    memcpy(buf, prev, 32);
-    for (int i = 0; i < 8; i++) {
-        buf[32 + i] = (uint8_t)(idx >> (56 - 8 * i));
-        buf[32 + 9 + i] = (uint8_t)((uint64_t)account_id >> (56 - 8 * i));
-    }
-    buf[32 + 8] = (uint8_t)kind;
-    if (plen > 0) {
-        memcpy(buf + 49, payload, plen);
-    }
-    st_sha256(out, buf, 49 + plen);
-    free(buf);
-    return 0;
-}
-
 static int log_append(struct sq_store *q, struct sd_log_entry *log, int64_t account_id, int kind,
                       const struct sd_blob *devlist, const struct sd_blob *sig, uint64_t now)
 {
@@ -52,7 +29,7 @@ static int log_append(struct sq_store *q, struct sd_log_entry *log, int64_t acco
     sqlite3_reset(s);
     memcpy(payload, devlist->p, devlist->len);
     memcpy(payload + devlist->len, sig->p, sig->len);
-    if (log_hash(log->hash, prev, idx, kind, account_id, payload, plen) != 0) {
+    if (sd_log_hash(log->hash, prev, idx, kind, account_id, payload, plen) != 0) {
         free(payload);
         return SD_ST_ERROR;
     }
@@ -78,8 +55,8 @@ static int verify_row(sqlite3_stmt *s, uint8_t prev[32], uint64_t want_idx)
 
     if (idx != want_idx || sqlite3_column_bytes(s, 4) != 32 ||
         memcmp(sqlite3_column_blob(s, 4), prev, 32) != 0 ||
-        log_hash(h, prev, idx, sqlite3_column_int(s, 1), sqlite3_column_int64(s, 2),
-                 sqlite3_column_blob(s, 3), (size_t)sqlite3_column_bytes(s, 3)) != 0 ||
+        sd_log_hash(h, prev, idx, sqlite3_column_int(s, 1), sqlite3_column_int64(s, 2),
+                    sqlite3_column_blob(s, 3), (size_t)sqlite3_column_bytes(s, 3)) != 0 ||
         sqlite3_column_bytes(s, 5) != 32 || memcmp(sqlite3_column_blob(s, 5), h, 32) != 0) {
         return -1;
     }

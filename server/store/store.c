@@ -1,6 +1,10 @@
 /* Helpers shared by every store backend (store.h). */
 #include "store/store.h"
 
+#include "config.h"
+#include "crypto/crypto.h"
+#include "log.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,4 +46,41 @@ void sd_bundle_free(struct sd_bundle *b)
     prekey_free(&b->signed_prekey);
     prekey_free(&b->one_time);
     prekey_free(&b->kyber);
+}
+
+/* hash = SHA-256(prev || BE64(idx) || kind || BE64(account_id) || payload) */
+int sd_log_hash(uint8_t out[32], const uint8_t prev[32], uint64_t idx, int kind, int64_t account_id,
+                const uint8_t *payload, size_t plen)
+{
+    uint8_t *buf = malloc(32 + 17 + plen);
+
+    if (buf == NULL) {
+        return -1;
+    }
+    memcpy(buf, prev, 32);
+    for (int i = 0; i < 8; i++) {
+        buf[32 + i] = (uint8_t)(idx >> (56 - 8 * i));
+        buf[32 + 9 + i] = (uint8_t)((uint64_t)account_id >> (56 - 8 * i));
+    }
+    buf[32 + 8] = (uint8_t)kind;
+    if (plen > 0) {
+        memcpy(buf + 49, payload, plen);
+    }
+    st_sha256(out, buf, 49 + plen);
+    free(buf);
+    return 0;
+}
+
+int sd_store_open(struct sd_store **out, const struct sd_config *cfg, int readonly)
+{
+    switch (cfg->store) {
+    case SD_STORE_SQLITE:
+        return sd_store_sqlite_open(out, cfg->db_path, readonly);
+    case SD_STORE_POSTGRES:
+        return sd_store_postgres_open(out, cfg->pg_conninfo, readonly);
+    default:
+        *out = NULL;
+        sd_log(SD_LOG_ERROR, "unknown store backend", "store=%d", cfg->store);
+        return SD_ST_ERROR;
+    }
 }

@@ -200,6 +200,19 @@ struct sd_store {
     const struct sd_store_ops *ops;
 };
 
+struct sd_config;
+
+/* Opens the backend cfg names (server.store): the SQLite file db_path, or
+ * PostgreSQL at postgres.conninfo. Logs why on failure. */
+int sd_store_open(struct sd_store **out, const struct sd_config *cfg, int readonly);
+/* Opens (creating and migrating) the PostgreSQL store; SD_ST_ERROR in
+ * builds without libpq (postgres_missing.c). */
+int sd_store_postgres_open(struct sd_store **out, const char *conninfo, int readonly);
+/* Change-log chain: out = SHA-256(prev || BE64(idx) || kind ||
+ * BE64(account_id) || payload). -1 if out of memory. */
+int sd_log_hash(uint8_t out[32], const uint8_t prev[32], uint64_t idx, int kind, int64_t account_id,
+                const uint8_t *payload, size_t plen);
+
 /* Opens (creating and migrating) the SQLite store in path. */
 int sd_store_sqlite_open(struct sd_store **out, const char *path, int readonly);
 /* Testing only (SOTTOD_TEST_FAIL_EVERY): every n-th write statement fails as

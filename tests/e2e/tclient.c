@@ -66,10 +66,10 @@ static int read_ready(struct tsrv *s)
     return got == 7 ? 0 : -1;
 }
 
-/* Splits $SOTTO_E2E_WRAP into argv words (at most 8); returns their number. */
-static int wrapper(const char **argv, char *buf, size_t cap)
+/* Splits $name into argv words (at most 8); returns their number. */
+static int env_words(const char **argv, char *buf, size_t cap, const char *name)
 {
-    const char *w = getenv("SOTTO_E2E_WRAP");
+    const char *w = getenv(name);
     int n = 0;
 
     if (w == NULL || strlen(w) >= cap) {
@@ -93,7 +93,7 @@ static int wrapper(const char **argv, char *buf, size_t cap)
 
 int ts_start(struct tsrv *s)
 {
-    char ready[200], data[200], port[16], log[200], wrap[200];
+    char ready[200], data[200], port[16], log[200], wrap[200], extra[600];
     const char *argv[48];
     int n = 0;
 
@@ -108,7 +108,7 @@ int ts_start(struct tsrv *s)
     snprintf(log, sizeof(log), "%s/sottod.log", s->dir);
     snprintf(port, sizeof(port), "%d", s->port);
     unlink(ready);
-    n = wrapper(argv, wrap, sizeof(wrap)); /* e.g. SOTTO_E2E_WRAP="valgrind -q" */
+    n = env_words(argv, wrap, sizeof(wrap), "SOTTO_E2E_WRAP"); /* e.g. "valgrind -q" */
     argv[n++] = SOTTOD_PATH;
     argv[n++] = "-d";
     argv[n++] = data;
@@ -118,9 +118,12 @@ int ts_start(struct tsrv *s)
     argv[n++] = "0";
     argv[n++] = "--ready-file";
     argv[n++] = ready;
-    for (size_t i = 0; s->opts[i] != NULL && n < 46; i++) {
+    for (size_t i = 0; s->opts[i] != NULL && n < 38; i++) {
         argv[n++] = s->opts[i];
     }
+    /* e.g. SOTTO_E2E_SERVER_OPTS="-o server.store=postgres -o postgres.conninfo=..."
+     * (tests/pg/e2e_postgres.sh); the test's own options come first */
+    n += env_words(argv + n, extra, sizeof(extra), "SOTTO_E2E_SERVER_OPTS");
     argv[n] = NULL;
     s->pid = fork();
     if (s->pid < 0) {
@@ -148,6 +151,17 @@ int ts_start(struct tsrv *s)
         msleep(10);
     }
     return -1;
+}
+
+const char *ts_extra_opts(void)
+{
+    const char *o = getenv("SOTTO_E2E_SERVER_OPTS");
+    return o != NULL ? o : "";
+}
+
+int ts_store_is_postgres(void)
+{
+    return strstr(ts_extra_opts(), "store=postgres") != NULL;
 }
 
 int ts_stop(struct tsrv *s)

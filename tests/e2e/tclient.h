@@ -26,6 +26,11 @@ int ts_start(struct tsrv *s);
 /* SIGTERM and wait; returns the exit status or -1. */
 int ts_stop(struct tsrv *s);
 void ts_kill9(struct tsrv *s);
+/* $SOTTO_E2E_SERVER_OPTS (extra sottod options, e.g. another store) or "",
+ * for `sottod admin` command lines. */
+const char *ts_extra_opts(void);
+/* 1 when the extra options select the PostgreSQL store. */
+int ts_store_is_postgres(void);
 /* Removes the temp dir. */
 void ts_cleanup(struct tsrv *s);
 
