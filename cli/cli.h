@@ -133,6 +133,10 @@ int cli_queue_group(struct cli *c, struct sc_message *m, const char *group, cons
                     size_t len, int kind);
 const char *cli_group_name(struct cli *c, char *out, size_t cap, const char *gid);
 
+/* Queues m (history + outbox, durable) and journals it as a "message"
+ * event; 0 or an exit code (printed). */
+int cli_outbox_add(struct cli *c, const struct sc_message *m);
+
 /* Subcommands (cmd_*.c). */
 int cmd_group(struct cli *c, int argc, char **argv);
 int cmd_register(struct cli *c, int argc, char **argv);

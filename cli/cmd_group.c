@@ -253,17 +253,7 @@ int cli_queue_group(struct cli *c, struct sc_message *m, const char *group, cons
     m->body = (uint8_t *)text;
     m->body_len = len;
     m->kind = kind;
-    rc = sc_store_outbox_add(c->store, m);
-    if (rc != SOTTO_OK)
-        return cli_fail_err(c, rc, "queueing the message");
-    {
-        char *js = sc_message_json_text(m);
-        int64_t seq;
-        if (js != NULL && sc_store_journal_append(c->store, &seq, "message", js) != SOTTO_OK)
-            fprintf(stderr, "sotto: note: could not record the send in the event journal\n");
-        free(js);
-    }
-    return 0;
+    return cli_outbox_add(c, m);
 }
 
 const char *cli_group_name(struct cli *c, char *out, size_t cap, const char *gid)

@@ -171,6 +171,20 @@ int cli_queue_message(struct cli *c, struct sc_message *m, const char *peer, con
     return cli_queue_kind(c, m, peer, text, len, SC_KIND_TEXT, NULL);
 }
 
+int cli_outbox_add(struct cli *c, const struct sc_message *m)
+{
+    char *js;
+    int64_t seq;
+    int rc = sc_store_outbox_add(c->store, m);
+    if (rc != SOTTO_OK)
+        return cli_fail_err(c, rc, "queueing the message");
+    js = sc_message_json_text(m);
+    if (js != NULL && sc_store_journal_append(c->store, &seq, "message", js) != SOTTO_OK)
+        fprintf(stderr, "sotto: note: could not record the send in the event journal\n");
+    free(js);
+    return 0;
+}
+
 int cli_queue_kind(struct cli *c, struct sc_message *m, const char *peer, const char *text,
                    size_t len, int kind, const char *target)
 {
@@ -223,17 +237,7 @@ int cli_queue_kind(struct cli *c, struct sc_message *m, const char *peer, const 
         m->expires_at = m->ts + (int64_t)ct.timer_s * 1000; /* disappearing */
     if (target != NULL)
         snprintf(m->target, sizeof m->target, "%s", target);
-    rc = sc_store_outbox_add(c->store, m);
-    if (rc != SOTTO_OK)
-        return cli_fail_err(c, rc, "queueing the message");
-    {
-        char *js = sc_message_json_text(m);
-        int64_t seq;
-        if (js != NULL && sc_store_journal_append(c->store, &seq, "message", js) != SOTTO_OK)
-            fprintf(stderr, "sotto: note: could not record the send in the event journal\n");
-        free(js);
-    }
-    return 0;
+    return cli_outbox_add(c, m);
 }
 
 void cli_print_event_message(struct cli *c, const cJSON *o)

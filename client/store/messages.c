@@ -227,11 +227,26 @@ int sc_store_message_get(struct sc_store *s, struct sc_message *m, const char *m
     return rc;
 }
 
+/* Calls cb for each message row of st (then finalized); stops at the
+ * first nonzero return or error. */
+static int each_row(struct sc_store *s, sqlite3_stmt *st, sc_message_cb *cb, void *ctx)
+{
+    struct sc_message m;
+    int rc = SOTTO_OK;
+    while (rc == SOTTO_OK && sqlite3_step(st) == SQLITE_ROW) {
+        rc = read_message(s, &m, st);
+        if (rc == SOTTO_OK)
+            rc = cb(ctx, &m);
+        sc_message_clear(&m);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
 int sc_store_message_list(struct sc_store *s, const char *peer, size_t limit, sc_message_cb *cb,
                           void *ctx)
 {
     char pid[SC_INDEX_HEX + 1] = "";
-    struct sc_message m;
     sqlite3_stmt *st;
     int rc;
 
@@ -250,20 +265,12 @@ int sc_store_message_list(struct sc_store *s, const char *peer, size_t limit, sc
         return rc;
     sqlite3_bind_text(st, 1, pid, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(st, 2, limit == 0 ? -1 : (sqlite3_int64)limit);
-    while (rc == SOTTO_OK && sqlite3_step(st) == SQLITE_ROW) {
-        rc = read_message(s, &m, st);
-        if (rc == SOTTO_OK)
-            rc = cb(ctx, &m);
-        sc_message_clear(&m);
-    }
-    sqlite3_finalize(st);
-    return rc;
+    return each_row(s, st, cb, ctx);
 }
 
 int sc_store_message_list_group(struct sc_store *s, const char *gid, size_t limit,
                                 sc_message_cb *cb, void *ctx)
 {
-    struct sc_message m;
     sqlite3_stmt *st;
     int rc = sc_prepare(s, &st,
                         "SELECT " MSG_COLS " FROM (SELECT *, rowid AS r FROM messages"
@@ -273,14 +280,7 @@ int sc_store_message_list_group(struct sc_store *s, const char *gid, size_t limi
         return rc;
     sqlite3_bind_text(st, 1, gid, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(st, 2, limit == 0 ? -1 : (sqlite3_int64)limit);
-    while (rc == SOTTO_OK && sqlite3_step(st) == SQLITE_ROW) {
-        rc = read_message(s, &m, st);
-        if (rc == SOTTO_OK)
-            rc = cb(ctx, &m);
-        sc_message_clear(&m);
-    }
-    sqlite3_finalize(st);
-    return rc;
+    return each_row(s, st, cb, ctx);
 }
 
 int sc_store_outbox_add(struct sc_store *s, const struct sc_message *m)

@@ -239,17 +239,6 @@ int pg_device_by_key(struct sd_store *st, int64_t *account_id, uint32_t *device_
     return rc;
 }
 
-static int listed(const struct sd_device *devs, size_t n, const struct sd_device *d)
-{
-    for (size_t i = 0; i < n; i++) {
-        if (devs[i].device_id == d->device_id &&
-            memcmp(devs[i].identity_key, d->identity_key, 33) == 0) {
-            return 1;
-        }
-    }
-    return 0;
-}
-
 /* Removes prekeys and queued envelopes of devices that left the list or
  * came back under the same id with another identity key. */
 static int drop_removed(struct pg_store *q, int64_t account_id, const struct sd_device *old,
@@ -260,7 +249,7 @@ static int drop_removed(struct pg_store *q, int64_t account_id, const struct sd_
     int rc = SD_ST_OK;
 
     for (size_t k = 0; rc == SD_ST_OK && k < nold; k++) {
-        if (listed(devs, n, &old[k])) {
+        if (sd_device_listed(devs, n, &old[k])) {
             continue;
         }
         for (size_t i = 0; rc == SD_ST_OK && i < sizeof(drops) / sizeof(drops[0]); i++) {

@@ -216,17 +216,6 @@ int sq_device_by_key(struct sd_store *st, int64_t *account_id, uint32_t *device_
     return rc == SQLITE_DONE ? SD_ST_NOT_FOUND : sq_fail(q, "device_by_key");
 }
 
-static int listed(const struct sd_device *devs, size_t n, const struct sd_device *d)
-{
-    for (size_t i = 0; i < n; i++) {
-        if (devs[i].device_id == d->device_id &&
-            memcmp(devs[i].identity_key, d->identity_key, 33) == 0) {
-            return 1;
-        }
-    }
-    return 0;
-}
-
 /* Removes prekeys and queued envelopes of devices that left the list or
  * came back under the same id with another identity key: their keys and
  * ciphertexts belong to a device that no longer exists. */
@@ -236,7 +225,7 @@ static int drop_removed(struct sq_store *q, int64_t account_id, const struct sd_
     static const enum sq_stmt drops[] = {SQ_DROP_SIGNED, SQ_DROP_ONETIME, SQ_DROP_KYBER,
                                          SQ_DROP_ENVELOPES};
     for (size_t k = 0; k < nold; k++) {
-        if (listed(devs, n, &old[k])) {
+        if (sd_device_listed(devs, n, &old[k])) {
             continue;
         }
         for (size_t i = 0; i < sizeof(drops) / sizeof(drops[0]); i++) {

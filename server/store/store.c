@@ -84,3 +84,14 @@ int sd_store_open(struct sd_store **out, const struct sd_config *cfg, int readon
         return SD_ST_ERROR;
     }
 }
+
+int sd_device_listed(const struct sd_device *devs, size_t n, const struct sd_device *d)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (devs[i].device_id == d->device_id &&
+            memcmp(devs[i].identity_key, d->identity_key, 33) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}

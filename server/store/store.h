@@ -219,4 +219,8 @@ int sd_store_sqlite_open(struct sd_store **out, const char *path, int readonly);
  * if the disk had, so the error paths run; ROLLBACKs are spared. */
 void sd_store_sqlite_fail_every(struct sd_store *s, uint32_t n);
 
+/* 1 if d (same id and identity key) is among devs[0..n): backends use it to
+ * drop the keys and queues of devices that left a list. */
+int sd_device_listed(const struct sd_device *devs, size_t n, const struct sd_device *d);
+
 #endif
