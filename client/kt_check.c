@@ -358,6 +358,7 @@ static int check_leaf(struct sc_sync *s, const struct sotto_kt_leaf *leaf,
     uint8_t dh[SOTTO_KT_HASH_BYTES];
 
     if (sdl == NULL || sdl->signature.len != SOTTO_KT_SIG_BYTES ||
+        ai->account_key.len != SOTTO_KT_KEY_BYTES ||
         sotto_kt_signed_list_hash(dh, sdl->device_list.data, sdl->device_list.len,
                                   sdl->signature.data) != SOTTO_OK ||
         leaf->type != SOTTO_KT_DL_UPDATE ||
