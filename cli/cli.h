@@ -50,6 +50,8 @@ struct cli_cmd {
  * returns code, so commands can `return cli_fail(...)`. */
 int cli_fail(struct cli *c, int code, const char *error_name, const char *hint, const char *fmt,
              ...) __attribute__((format(printf, 5, 6)));
+/* "NAME is not a valid account name" (exit 1, printed). */
+int cli_bad_name(struct cli *c, const char *name);
 /* Maps a sotto_err from the client library to an exit code and message. */
 int cli_fail_err(struct cli *c, int err, const char *doing);
 

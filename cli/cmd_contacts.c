@@ -65,8 +65,7 @@ static int add(struct cli *c, int argc, char **argv)
         return cli_fail(c, EXIT_USER, "usage", "usage: sotto contacts add NAME",
                         "contacts add needs one NAME");
     if (!sc_name_valid(argv[optind]))
-        return cli_fail(c, EXIT_USER, "bad_name", "names are 1-64 of a-z 0-9 . _ -",
-                        "'%s' is not a valid account name", argv[optind]);
+        return cli_bad_name(c, argv[optind]);
     if (keyhex != NULL && (cli_unhex(key, sizeof key, &n, keyhex) != SOTTO_OK ||
                            n != SC_IDKEY_BYTES || key[0] != 0x05))
         return cli_fail(c, EXIT_USER, "bad_key", "an identity key is 66 hex digits, 05...",

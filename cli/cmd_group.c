@@ -112,8 +112,7 @@ static int split_members(struct cli *c, char (*m)[SC_NAME_MAX + 1], size_t cap, 
             memcpy(m[*n], p, l);
             m[*n][l] = 0;
             if (!sc_name_valid(m[*n]))
-                return cli_fail(c, EXIT_USER, "bad_name", "names are 1-64 of a-z 0-9 . _ -",
-                                "'%s' is not a valid account name", m[*n]);
+                return cli_bad_name(c, m[*n]);
             (*n)++;
         }
         p += l;
@@ -194,8 +193,7 @@ static int run(struct cli *c, int argc, char **argv)
         return rc;
     memcpy(gid, r.hex, sizeof gid);
     if (argc == 4 && !sc_name_valid(argv[3]))
-        return cli_fail(c, EXIT_USER, "bad_name", "names are 1-64 of a-z 0-9 . _ -",
-                        "'%s' is not a valid account name", argv[3]);
+        return cli_bad_name(c, argv[3]);
     rc = cli_online(c, &conn, &s, 0);
     if (rc != 0)
         return rc;

@@ -65,8 +65,7 @@ int cmd_react(struct cli *c, int argc, char **argv)
                         "the reaction must be 1-%d bytes", SC_EMOJI_MAX);
     peer = argv[optind];
     if (!sc_name_valid(peer))
-        return cli_fail(c, EXIT_USER, "bad_name", "names are 1-64 of a-z 0-9 . _ -",
-                        "'%s' is not a valid account name", peer);
+        return cli_bad_name(c, peer);
     rc = cli_open_store(c, 0, 0);
     if (rc != 0)
         return rc;

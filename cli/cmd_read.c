@@ -33,8 +33,7 @@ int cmd_read(struct cli *c, int argc, char **argv)
     if (argc != 2)
         return cli_fail(c, EXIT_USER, "usage", "usage: sotto read NAME", "read needs NAME");
     if (!sc_name_valid(argv[1]))
-        return cli_fail(c, EXIT_USER, "bad_name", "names are 1-64 of a-z 0-9 . _ -",
-                        "'%s' is not a valid account name", argv[1]);
+        return cli_bad_name(c, argv[1]);
     rc = cli_open_store(c, 0, 0);
     if (rc != 0)
         return rc;

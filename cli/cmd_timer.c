@@ -41,8 +41,7 @@ int cmd_timer(struct cli *c, int argc, char **argv)
                             "'%s' is not a timer", argv[2]);
     }
     if (!sc_name_valid(argv[1]))
-        return cli_fail(c, EXIT_USER, "bad_name", "names are 1-64 of a-z 0-9 . _ -",
-                        "'%s' is not a valid account name", argv[1]);
+        return cli_bad_name(c, argv[1]);
     rc = cli_open_store(c, 0, 0);
     if (rc != 0)
         return rc;

@@ -29,8 +29,7 @@ int cmd_typing(struct cli *c, int argc, char **argv)
         return cli_fail(c, EXIT_USER, "usage", "usage: sotto typing NAME start|stop",
                         "typing needs NAME and start or stop");
     if (!sc_name_valid(argv[1]))
-        return cli_fail(c, EXIT_USER, "bad_name", "names are 1-64 of a-z 0-9 . _ -",
-                        "'%s' is not a valid account name", argv[1]);
+        return cli_bad_name(c, argv[1]);
     on = strcmp(argv[2], "start") == 0;
     rc = cli_open_store(c, 0, 0);
     if (rc != 0)

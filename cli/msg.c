@@ -192,8 +192,7 @@ int cli_queue_kind(struct cli *c, struct sc_message *m, const char *peer, const 
     int rc;
 
     if (!sc_name_valid(peer))
-        return cli_fail(c, EXIT_USER, "bad_name", "names are 1-64 of a-z 0-9 . _ -",
-                        "'%s' is not a valid account name", peer);
+        return cli_bad_name(c, peer);
     if (len == 0)
         return cli_fail(c, EXIT_USER, "empty", "give the text with -m TEXT or on stdin",
                         "the message is empty");

@@ -132,3 +132,9 @@ void cli_close(struct cli *c)
     sc_store_close(c->store);
     c->store = NULL;
 }
+
+int cli_bad_name(struct cli *c, const char *name)
+{
+    return cli_fail(c, EXIT_USER, "bad_name", "names are 1-64 of a-z 0-9 . _ -",
+                    "'%s' is not a valid account name", name);
+}

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
 #include "client/account.h"
 #include "sync_internal.h"
 
@@ -38,21 +40,26 @@ int sc_device_name_get(struct sc_store *st, char *out, size_t cap, uint32_t id)
 
 static int name_put(struct sc_sync *s, uint32_t id, const uint8_t *name, size_t len)
 {
-    char key[32], js[256];
+    char key[32], text[SC_DEVICE_NAME_MAX + 1];
+    cJSON *o;
+    char *js;
     int rc;
     name_key(key, id);
     rc = sc_store_secret_put(s->store, key, name, len);
     if (rc != SOTTO_OK)
         return rc;
-    snprintf(js, sizeof js, "{\"peer\":\"%s\",\"device\":%u,\"name\":\"", s->self, (unsigned)id);
-    for (size_t i = 0, o = strlen(js); i < len && o + 8 < sizeof js; i++) {
-        if (name[i] == '"' || name[i] == '\\')
-            js[o++] = '\\';
-        js[o++] = (char)name[i];
-        js[o] = 0;
-    }
-    strncat(js, "\"}", sizeof js - strlen(js) - 1);
-    return sc_sync_event(s, "device_name", js);
+    snprintf(text, sizeof text, "%.*s", (int)len, (const char *)name);
+    o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "peer", s->self);
+    cJSON_AddNumberToObject(o, "device", id);
+    cJSON_AddStringToObject(o, "name", text);
+    js = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    if (js == NULL)
+        return SOTTO_ERR_NOMEM;
+    rc = sc_sync_event(s, "device_name", js);
+    free(js);
+    return rc;
 }
 
 /* Sends the names of all our devices to our other devices. */
